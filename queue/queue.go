@@ -1,3 +1,31 @@
+// Package queue is the file-based message queue brick: directory queues
+// byte-compatible with python-dirq 1.8 and Perl Directory::Queue, so Go,
+// Python and Perl programs can produce into and consume from the same
+// directory, with any number of processes on each side.
+//
+// Three flavours share the Queue interface:
+//
+//   - DQS (dirq QueueSimple): one file per element, the message serialised
+//     as python-messaging's JSON. Fast; the default.
+//   - DQN (dirq Queue, Perl Directory::Queue::Normal): one directory per
+//     element with a file per schema field (binary, string, table).
+//   - Null: a sink that discards everything.
+//
+// Open picks one by name ("dqs", "dqn", "null"); Set iterates several as one.
+//
+// Consuming is always: iterate Names, Lock each name (false means another
+// consumer has it: skip), read it (GetMessage, or Get), then Remove it – or
+// Unlock it to hand it back. Exactly one locker wins, across goroutines and
+// processes. Crashed writers and readers leave temporary files and locks
+// behind; Purge reaps them once older than its limits. An element that cannot
+// be decoded gives a *CorruptError: Quarantine moves it out of the way into
+// the queue's quarantine/ directory, where it is kept, never deleted.
+//
+// Where python-dirq and Perl differ, this package follows Perl: DQN Count
+// counts the elements of the intermediate directories only (python also
+// counts temporary/ and obsolete/ entries), and DQN Purge leaves young
+// temporary elements alone (python's purge removes or trips over adds in
+// progress).
 package queue
 
 import (
@@ -38,9 +66,22 @@ type Queue interface {
 	Purge(opts PurgeOptions) error
 	// AddMessage stores a message and returns the element name.
 	AddMessage(m *Message) (string, error)
-	// GetMessage reads a locked element as a message.
+	// GetMessage reads a locked element as a message. An element that
+	// cannot be decoded gives a *CorruptError (errors.Is ErrCorrupt) naming
+	// its path: pass the name to Quarantine and carry on.
 	GetMessage(name string) (*Message, error)
+	// Quarantine moves a corrupt element, locked or not, out of the queue
+	// into its quarantine/ directory (never deleted), logs and returns its
+	// new path.
+	Quarantine(name string, reason error) (string, error)
 }
+
+// The flavours implement the common surface.
+var (
+	_ Queue = (*DQS)(nil)
+	_ Queue = (*DQN)(nil)
+	_ Queue = (*Null)(nil)
+)
 
 // PurgeOptions bounds the age of what Purge leaves alone; zero disables the
 // matching clean-up, as in dirq.

@@ -1,0 +1,176 @@
+package amqp
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"time"
+
+	goamqp "github.com/Azure/go-amqp"
+)
+
+// SASL mechanisms accepted in SASL.Mechanism.
+const (
+	SASLPlain     = "PLAIN"
+	SASLAnonymous = "ANONYMOUS"
+	SASLExternal  = "EXTERNAL"
+)
+
+// SASL is how the client authenticates.
+type SASL struct {
+	// Mechanism is PLAIN (Username/Password, RabbitMQ), ANONYMOUS (Qpid's
+	// example broker) or EXTERNAL (the TLS client certificate is the
+	// identity). Empty means PLAIN when Username is set, ANONYMOUS otherwise.
+	// Case does not matter.
+	Mechanism string
+	// Username and Password are the PLAIN credentials.
+	Username, Password string
+	// Identity is the optional EXTERNAL authorization identity (usually empty).
+	Identity string
+}
+
+// TLSOptions configure amqps:// connections.
+type TLSOptions struct {
+	// CAFile is a PEM bundle of trusted CAs; empty uses the system pool.
+	CAFile string
+	// CertFile and KeyFile are the PEM client certificate and key (needed
+	// for SASL EXTERNAL).
+	CertFile, KeyFile string
+	// ServerName overrides the name checked in the broker certificate
+	// (default: the host of the address dialled).
+	ServerName string
+	// InsecureSkipVerify disables certificate checks (tests only).
+	InsecureSkipVerify bool
+}
+
+// Options configure a connection; the zero value is usable and gets the
+// documented defaults.
+type Options struct {
+	// SASL is the authentication (default: ANONYMOUS).
+	SASL SASL
+	// TLS is used for amqps addresses.
+	TLS TLSOptions
+	// ContainerID is our container-id in the open frame (default: random).
+	ContainerID string
+	// HostName is the open frame's hostname; RabbitMQ selects the virtual
+	// host with "vhost:NAME" (default: the host dialled, i.e. vhost "/").
+	HostName string
+	// IdleTimeout is how long the broker may stay silent before the
+	// connection is declared dead; go-amqp advertises half of it so the
+	// broker sends heart-beats (default 60 s; negative disables).
+	IdleTimeout time.Duration
+	// ConnectTimeout bounds TCP, TLS, SASL and the open exchange of one
+	// address (default 10 s).
+	ConnectTimeout time.Duration
+	// WriteTimeout bounds one frame write (default 30 s): a broker that does
+	// not read is treated as dead.
+	WriteTimeout time.Duration
+	// CloseTimeout bounds each end-of-session and the connection close
+	// (default 5 s): RabbitMQ 3.10 never answers a link detach, so closing
+	// never waits for the broker longer than this.
+	CloseTimeout time.Duration
+	// Logger receives connection events (default slog.Default()).
+	Logger *slog.Logger
+
+	// after replaces time.After in the reconnection backoff (tests).
+	after func(time.Duration) <-chan time.Time
+}
+
+const (
+	defaultIdleTimeout    = 60 * time.Second
+	defaultConnectTimeout = 10 * time.Second
+	defaultWriteTimeout   = 30 * time.Second
+	defaultCloseTimeout   = 5 * time.Second
+)
+
+// withDefaults returns a copy of o with zero fields replaced by defaults and
+// the mechanism normalised.
+func (o Options) withDefaults() Options {
+	o.SASL.Mechanism = strings.ToUpper(o.SASL.Mechanism)
+	if o.SASL.Mechanism == "" {
+		o.SASL.Mechanism = SASLAnonymous
+		if o.SASL.Username != "" {
+			o.SASL.Mechanism = SASLPlain
+		}
+	}
+	o.IdleTimeout = defaultIfZero(o.IdleTimeout, defaultIdleTimeout)
+	o.ConnectTimeout = defaultIfZero(o.ConnectTimeout, defaultConnectTimeout)
+	o.WriteTimeout = defaultIfZero(o.WriteTimeout, defaultWriteTimeout)
+	o.CloseTimeout = defaultIfZero(o.CloseTimeout, defaultCloseTimeout)
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.after == nil {
+		o.after = time.After
+	}
+	return o
+}
+
+func defaultIfZero(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
+}
+
+// validate checks the authentication settings (after withDefaults).
+func (o *Options) validate() error {
+	switch o.SASL.Mechanism {
+	case SASLAnonymous:
+	case SASLPlain:
+		if o.SASL.Username == "" {
+			return fmt.Errorf("sasl PLAIN: missing username")
+		}
+	case SASLExternal:
+		if o.TLS.CertFile == "" || o.TLS.KeyFile == "" {
+			return fmt.Errorf("sasl EXTERNAL: needs a TLS client certificate and key")
+		}
+	default:
+		return fmt.Errorf("sasl: unknown mechanism %q (want PLAIN, ANONYMOUS or EXTERNAL)", o.SASL.Mechanism)
+	}
+	return nil
+}
+
+// saslType maps the SASL settings to go-amqp's.
+func (o *Options) saslType() goamqp.SASLType {
+	switch o.SASL.Mechanism {
+	case SASLPlain:
+		return goamqp.SASLTypePlain(o.SASL.Username, o.SASL.Password)
+	case SASLExternal:
+		return goamqp.SASLTypeExternal(o.SASL.Identity)
+	}
+	return goamqp.SASLTypeAnonymous()
+}
+
+// tlsConfig builds the TLS configuration for host.
+func (o *Options) tlsConfig(host string) (*tls.Config, error) {
+	cfg := &tls.Config{ServerName: host, InsecureSkipVerify: o.TLS.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
+	if o.TLS.ServerName != "" {
+		cfg.ServerName = o.TLS.ServerName
+	}
+	if o.TLS.CAFile != "" {
+		pem, err := os.ReadFile(o.TLS.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("tls ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("tls ca %s: no PEM certificate found", o.TLS.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	if o.TLS.CertFile != "" || o.TLS.KeyFile != "" {
+		cert, err := tls.LoadX509KeyPair(o.TLS.CertFile, o.TLS.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("tls client certificate: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return cfg, nil
+}

@@ -1,0 +1,149 @@
+package stomp
+
+import (
+	"crypto/tls"
+	"crypto/x509"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+)
+
+// Auth is how the client authenticates (stompclt's --*-broker-auth).
+type Auth struct {
+	// Scheme is "plain" (login/passcode in CONNECT), "x509" (TLS client
+	// certificate, TLS.CertFile/KeyFile required) or "none"/"" (nothing).
+	Scheme string
+	// Name and Pass are the plain credentials.
+	Name, Pass string
+}
+
+// TLSOptions configure stomp+ssl:// connections.
+type TLSOptions struct {
+	// CAFile is a PEM bundle of trusted CAs; empty uses the system pool.
+	CAFile string
+	// CertFile and KeyFile are the PEM client certificate and key (x509 auth).
+	CertFile, KeyFile string
+	// ServerName overrides the name checked in the broker certificate
+	// (default: the host of the address dialled).
+	ServerName string
+	// InsecureSkipVerify disables certificate checks (tests only).
+	InsecureSkipVerify bool
+}
+
+// Options configure a connection; the zero value is usable and gets the
+// documented defaults.
+type Options struct {
+	// Auth is the authentication; zero means none.
+	Auth Auth
+	// TLS is used for stomp+ssl addresses.
+	TLS TLSOptions
+	// VirtualHost is the CONNECT "host" header. Default "/": RabbitMQ maps it
+	// to its default vhost (and refuses other unknown values), ActiveMQ
+	// accepts anything.
+	VirtualHost string
+	// Headers are extra CONNECT headers (stompclt --*-broker-connect),
+	// e.g. "client-id".
+	Headers map[string]string
+	// HeartBeatSend is how often we promise to send something (0: never);
+	// HeartBeatRecv is how often we ask the broker to. The CONNECTED answer
+	// decides the real periods; a broker silent for three times its period
+	// is declared dead and the connection fails. Defaults: 10 s and 10 s; set a
+	// negative value to disable one direction.
+	HeartBeatSend, HeartBeatRecv time.Duration
+	// ConnectTimeout bounds TCP, TLS and the CONNECT/CONNECTED exchange of
+	// one address (default 10 s).
+	ConnectTimeout time.Duration
+	// WriteTimeout bounds one frame write (default 30 s): a broker that does
+	// not read is treated as dead.
+	WriteTimeout time.Duration
+	// DisconnectTimeout bounds the wait for the DISCONNECT receipt on Close
+	// (default 5 s).
+	DisconnectTimeout time.Duration
+	// Logger receives connection events (default slog.Default()).
+	Logger *slog.Logger
+
+	// after replaces time.After in the reconnection backoff (tests).
+	after func(time.Duration) <-chan time.Time
+}
+
+const (
+	defaultHeartBeat         = 10 * time.Second
+	defaultConnectTimeout    = 10 * time.Second
+	defaultWriteTimeout      = 30 * time.Second
+	defaultDisconnectTimeout = 5 * time.Second
+)
+
+// withDefaults returns a copy of o with zero fields replaced by defaults.
+func (o Options) withDefaults() Options {
+	if o.VirtualHost == "" {
+		o.VirtualHost = "/"
+	}
+	o.HeartBeatSend = defaultIfZero(o.HeartBeatSend, defaultHeartBeat)
+	o.HeartBeatRecv = defaultIfZero(o.HeartBeatRecv, defaultHeartBeat)
+	o.ConnectTimeout = defaultIfZero(o.ConnectTimeout, defaultConnectTimeout)
+	o.WriteTimeout = defaultIfZero(o.WriteTimeout, defaultWriteTimeout)
+	o.DisconnectTimeout = defaultIfZero(o.DisconnectTimeout, defaultDisconnectTimeout)
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if o.after == nil {
+		o.after = time.After
+	}
+	return o
+}
+
+func defaultIfZero(d, def time.Duration) time.Duration {
+	switch {
+	case d == 0:
+		return def
+	case d < 0:
+		return 0
+	}
+	return d
+}
+
+// validate checks the authentication settings.
+func (o *Options) validate() error {
+	switch o.Auth.Scheme {
+	case "", "none":
+	case "plain":
+		if o.Auth.Name == "" {
+			return fmt.Errorf("auth plain: missing name")
+		}
+	case "x509":
+		if o.TLS.CertFile == "" || o.TLS.KeyFile == "" {
+			return fmt.Errorf("auth x509: needs a client certificate and key (tls cert and key)")
+		}
+	default:
+		return fmt.Errorf("auth: unknown scheme %q (want plain, x509 or none)", o.Auth.Scheme)
+	}
+	return nil
+}
+
+// tlsConfig builds the TLS configuration for host.
+func (o *Options) tlsConfig(host string) (*tls.Config, error) {
+	cfg := &tls.Config{ServerName: host, InsecureSkipVerify: o.TLS.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
+	if o.TLS.ServerName != "" {
+		cfg.ServerName = o.TLS.ServerName
+	}
+	if o.TLS.CAFile != "" {
+		pem, err := os.ReadFile(o.TLS.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("tls ca: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("tls ca %s: no PEM certificate found", o.TLS.CAFile)
+		}
+		cfg.RootCAs = pool
+	}
+	if o.TLS.CertFile != "" || o.TLS.KeyFile != "" {
+		cert, err := tls.LoadX509KeyPair(o.TLS.CertFile, o.TLS.KeyFile)
+		if err != nil {
+			return nil, fmt.Errorf("tls client certificate: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	return cfg, nil
+}

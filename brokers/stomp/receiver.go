@@ -1,0 +1,168 @@
+package stomp
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"github.com/bricksmq/bricks/queue"
+	"github.com/go-stomp/stomp/v3/frame"
+)
+
+// Delivery is one message received by a Receiver, with its acknowledgement
+// handle. Acknowledge it only once the message is safe downstream.
+type Delivery struct {
+	// Message is the converted frame (see the mapping in mapping.go).
+	Message *queue.Message
+	// MessageID is the broker's message-id header.
+	MessageID string
+	sub       *Subscription
+	f         *frame.Frame
+}
+
+// Ack acknowledges the message (for AckClient: it and every earlier one).
+// When the connection that delivered it has died, it returns an error
+// wrapping ErrConnectionLost: the broker redelivers the message.
+func (d *Delivery) Ack() error { return d.sub.Ack(d.f) }
+
+// Nack refuses the message (STOMP NACK): the broker redelivers it or
+// dead-letters it, per its own configuration.
+func (d *Delivery) Nack() error { return d.sub.Nack(d.f) }
+
+// Frame returns the MESSAGE frame as received, delivery headers included.
+func (d *Delivery) Frame() *frame.Frame { return d.f }
+
+// Receiver consumes one subscription over a reconnecting connection.
+//
+// It owns one goroutine (plus its Conn's) that forwards MESSAGE frames to
+// Deliveries; when the connection dies it reconnects (failover, backoff)
+// and subscribes again; the broker redelivers what was not acknowledged.
+// Everything ends on Close, or after a permanent failure (reconnection
+// attempts exhausted); Deliveries is then closed and Err says why.
+type Receiver struct {
+	uri  *URI
+	opts Options
+	sub  SubscribeOptions
+	log  *slog.Logger
+
+	out    chan *Delivery
+	ctx    context.Context
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
+}
+
+// NewReceiver connects and subscribes (errors of this first attempt are
+// returned here), then starts delivering.
+func NewReceiver(ctx context.Context, u *URI, opts Options, sub SubscribeOptions) (*Receiver, error) {
+	opts = opts.withDefaults()
+	sub, err := sub.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	r := &Receiver{uri: u, opts: opts, sub: sub, log: opts.Logger.With("uri", u.String(), "destination", sub.Destination),
+		out: make(chan *Delivery, max(sub.Prefetch, 1)), done: make(chan struct{})}
+	c, s, err := r.connect(ctx, &backoff{})
+	if err != nil {
+		return nil, err
+	}
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	go r.run(c, s)
+	return r, nil
+}
+
+// Deliveries delivers the received messages; it is closed when the
+// Receiver stops.
+func (r *Receiver) Deliveries() <-chan *Delivery { return r.out }
+
+// Done is closed when the Receiver has stopped.
+func (r *Receiver) Done() <-chan struct{} { return r.done }
+
+// Err returns why the Receiver stopped (nil while running or after Close).
+func (r *Receiver) Err() error {
+	select {
+	case <-r.done:
+		return r.err
+	default:
+		return nil
+	}
+}
+
+// connect dials (with backoff b) and subscribes.
+func (r *Receiver) connect(ctx context.Context, b *backoff) (*Conn, *Subscription, error) {
+	for {
+		c, err := redial(ctx, r.uri, r.opts, b)
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := c.Subscribe(ctx, r.sub)
+		if err == nil {
+			return c, s, nil
+		}
+		c.Close()
+		err = fmt.Errorf("broker %s: %w", c.Addr(), err)
+		r.log.Warn("stomp subscribe failed", "err", err)
+		if !b.retry(r.uri) {
+			return nil, nil, err
+		}
+	}
+}
+
+func (r *Receiver) run(c *Conn, s *Subscription) {
+	var b backoff
+	defer func() {
+		close(r.out)
+		close(r.done)
+	}()
+	for {
+		useful := r.serve(c, s)
+		cerr := c.Err()
+		c.Close()
+		if r.ctx.Err() != nil {
+			return
+		}
+		if useful {
+			b.reset()
+		} else if !b.retry(r.uri) {
+			r.err = cerr
+			return
+		}
+		r.log.Warn("stomp receiver lost its connection, reconnecting", "err", cerr)
+		var err error
+		if c, s, err = r.connect(r.ctx, &b); err != nil {
+			if r.ctx.Err() == nil {
+				r.err = err
+			}
+			return
+		}
+	}
+}
+
+// serve forwards s's messages until the connection dies or the Receiver
+// stops; it reports whether any message arrived.
+func (r *Receiver) serve(c *Conn, s *Subscription) (useful bool) {
+	for {
+		select {
+		case f := <-s.C():
+			useful = true
+			d := &Delivery{Message: FrameToMessage(f), MessageID: f.Header.Get(frame.MessageId), sub: s, f: f}
+			select {
+			case r.out <- d:
+			case <-r.ctx.Done():
+				return useful
+			}
+		case <-c.Done():
+			return useful
+		case <-r.ctx.Done():
+			return useful
+		}
+	}
+}
+
+// Close disconnects (the broker requeues unacknowledged messages) and stops
+// the goroutines. Acks of deliveries already handed out fail afterwards.
+func (r *Receiver) Close() error {
+	r.cancel()
+	<-r.done
+	return nil
+}

@@ -1,0 +1,334 @@
+package stomp
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/bricksmq/bricks/queue"
+	"github.com/go-stomp/stomp/v3/frame"
+)
+
+// DefaultWindow is the number of unconfirmed messages a Sender allows when
+// SenderOptions.Window is 0 (about 6x the throughput of stop-and-wait on
+// RabbitMQ).
+const DefaultWindow = 100
+
+// SenderOptions tune a Sender.
+type SenderOptions struct {
+	// Window is the maximum number of messages sent and not yet confirmed
+	// by a RECEIPT (default DefaultWindow; 1 = stop-and-wait).
+	Window int
+	// NonPersistent stops adding "persistent:true" to messages that do not
+	// set the header.
+	NonPersistent bool
+}
+
+// Result is the outcome of one message given to Sender.Send.
+type Result struct {
+	// ID is the caller's id given to Send.
+	ID string
+	// Err is nil when the broker confirmed the message (RECEIPT). Otherwise
+	// the broker refused this very message (an ERROR frame naming its
+	// receipt) and it will not be resent: a permanent failure for the
+	// caller to reject.
+	Err error
+}
+
+// Sender sends messages with receipts over a reconnecting connection, with
+// up to Window messages in flight (pipelining: frames are written without
+// waiting for earlier receipts).
+//
+// Every message given to Send gets exactly one Result, once its RECEIPT
+// arrives: only then is it safe upstream. When the connection dies, the
+// Sender reconnects (failover list, backoff) and resends every unconfirmed
+// message in the original order, so delivery is at-least-once: a message
+// whose RECEIPT was lost with the connection reaches the broker twice.
+//
+// The Sender owns one goroutine (plus its Conn's); all end on Close, or
+// after a permanent failure (reconnection attempts exhausted), after which
+// Done is closed and Err says why. Results must be drained concurrently with
+// Send: Send blocks while Window messages are unconfirmed.
+type Sender struct {
+	uri  *URI
+	opts Options
+	so   SenderOptions
+	log  *slog.Logger
+
+	slots   chan struct{}
+	results chan Result
+
+	wmu  sync.Mutex // serialises Send's writes and the resend after reconnect
+	conn *Conn      // current connection, nil while reconnecting; guarded by wmu
+
+	pmu     sync.Mutex
+	pending map[string]*outgoing // by receipt
+	seq     uint64
+
+	ctx    context.Context // the run goroutine's lifetime
+	cancel context.CancelFunc
+	done   chan struct{}
+	err    error
+	closed chan struct{} // closed by Close: Send refuses new messages
+	once   sync.Once
+}
+
+type outgoing struct {
+	id  string
+	seq uint64
+	f   *frame.Frame
+}
+
+// NewSender connects (see Dial; the first connection's failure is returned
+// here) and starts the Sender.
+func NewSender(ctx context.Context, u *URI, opts Options, so SenderOptions) (*Sender, error) {
+	opts = opts.withDefaults()
+	if so.Window <= 0 {
+		so.Window = DefaultWindow
+	}
+	c, err := Dial(ctx, u, opts)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sender{
+		uri: u, opts: opts, so: so, log: opts.Logger.With("uri", u.String()),
+		slots:   make(chan struct{}, so.Window),
+		results: make(chan Result, so.Window),
+		pending: map[string]*outgoing{},
+		conn:    c,
+		done:    make(chan struct{}),
+		closed:  make(chan struct{}),
+	}
+	s.ctx, s.cancel = context.WithCancel(context.Background())
+	go s.run(c)
+	return s, nil
+}
+
+// Results delivers one Result per message given to Send. It is closed when
+// the Sender has stopped.
+func (s *Sender) Results() <-chan Result { return s.results }
+
+// Done is closed when the Sender has stopped (Close or permanent failure).
+func (s *Sender) Done() <-chan struct{} { return s.done }
+
+// Err returns why the Sender stopped: nil while running or after a clean
+// Close, else the last connection error.
+func (s *Sender) Err() error {
+	select {
+	case <-s.done:
+		return s.err
+	default:
+		return nil
+	}
+}
+
+// Pending returns the number of messages sent and not yet confirmed.
+func (s *Sender) Pending() int {
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	return len(s.pending)
+}
+
+// Send queues m for dest (m's "destination" header when dest is empty)
+// under the caller's id, which its Result will carry. It blocks while the
+// window is full, until ctx ends. A nil error means the Sender owns the
+// message until its Result; an error means it was not taken (bad message,
+// Sender closed, ctx ended).
+func (s *Sender) Send(ctx context.Context, id, dest string, m *queue.Message) error {
+	f, err := MessageToFrame(dest, m, !s.so.NonPersistent)
+	if err != nil {
+		return err
+	}
+	select {
+	case <-s.closed:
+		return ErrClosed
+	case <-s.done:
+		return s.stoppedErr()
+	default:
+	}
+	select {
+	case s.slots <- struct{}{}:
+	case <-ctx.Done():
+		return context.Cause(ctx)
+	case <-s.closed:
+		return ErrClosed
+	case <-s.done:
+		return s.stoppedErr()
+	}
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.pmu.Lock()
+	s.seq++
+	o := &outgoing{id: id, seq: s.seq, f: f}
+	receipt := "bricks-" + strconv.FormatUint(o.seq, 10)
+	f.Header.Set(frame.Receipt, receipt)
+	s.pending[receipt] = o
+	s.pmu.Unlock()
+	if s.conn != nil {
+		// A write error means the connection died: run notices, reconnects
+		// and resends this message with the other pending ones.
+		_ = s.conn.write(f)
+	}
+	return nil
+}
+
+func (s *Sender) stoppedErr() error {
+	if s.err != nil {
+		return fmt.Errorf("%w: %w", ErrClosed, s.err)
+	}
+	return ErrClosed
+}
+
+// run receives receipts and handles reconnection until the Sender stops.
+func (s *Sender) run(c *Conn) {
+	var b backoff
+	defer func() {
+		s.wmu.Lock()
+		s.conn = nil
+		s.wmu.Unlock()
+		close(s.results)
+		close(s.done)
+	}()
+	for {
+		useful := s.serve(c)
+		if s.ctx.Err() != nil {
+			c.Close()
+			return
+		}
+		cerr := c.Err()
+		s.wmu.Lock()
+		s.conn = nil
+		s.wmu.Unlock()
+		c.Close()
+		s.rejectFor(cerr)
+		if useful {
+			b.reset()
+		} else if !b.retry(s.uri) {
+			s.err = cerr
+			return
+		}
+		s.log.Warn("stomp sender lost its connection, reconnecting", "err", cerr, "pending", s.Pending())
+		for {
+			var err error
+			c, err = redial(s.ctx, s.uri, s.opts, &b)
+			if err != nil {
+				if s.ctx.Err() == nil {
+					s.err = err
+				}
+				return
+			}
+			if s.resend(c) {
+				break
+			}
+			c.Close()
+			if !b.retry(s.uri) {
+				s.err = c.Err()
+				return
+			}
+		}
+	}
+}
+
+// serve handles c's receipts until c dies or the Sender stops; it reports
+// whether any receipt arrived.
+func (s *Sender) serve(c *Conn) (useful bool) {
+	for {
+		select {
+		case r := <-c.Receipts():
+			useful = true
+			s.finish(r, nil)
+		case <-c.Done():
+			// Receipts read before the failure may still be buffered.
+			for {
+				select {
+				case r := <-c.Receipts():
+					s.finish(r, nil)
+					useful = true
+				default:
+					return useful
+				}
+			}
+		case <-s.ctx.Done():
+			return useful
+		}
+	}
+}
+
+// rejectFor fails the message an ERROR frame named by its receipt, if any.
+func (s *Sender) rejectFor(err error) {
+	var be *BrokerError
+	if errors.As(err, &be) && be.ReceiptID != "" {
+		s.finish(be.ReceiptID, be)
+	}
+}
+
+// finish removes a pending message and reports its Result.
+func (s *Sender) finish(receipt string, err error) {
+	s.pmu.Lock()
+	o := s.pending[receipt]
+	delete(s.pending, receipt)
+	s.pmu.Unlock()
+	if o == nil {
+		return // a receipt we no longer wait for (already rejected)
+	}
+	select {
+	case s.results <- Result{ID: o.id, Err: err}:
+	case <-s.ctx.Done():
+		return
+	}
+	<-s.slots
+}
+
+// resend writes every pending message on the new connection, oldest first,
+// then makes it current; false if the connection died meanwhile.
+func (s *Sender) resend(c *Conn) bool {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	s.pmu.Lock()
+	list := slices.SortedFunc(maps.Values(s.pending), func(a, b *outgoing) int { return cmp.Compare(a.seq, b.seq) })
+	s.pmu.Unlock()
+	for _, o := range list {
+		if err := c.write(o.f); err != nil {
+			return false
+		}
+	}
+	if len(list) > 0 {
+		s.log.Info("stomp sender resent unconfirmed messages", "count", len(list), "broker", c.Addr().String())
+	}
+	s.conn = c
+	return true
+}
+
+// Close stops taking messages, waits until every sent message has its
+// Result or ctx ends, then disconnects and stops the goroutines. Messages
+// still unconfirmed then never get a Result (the caller keeps them, to send
+// again): the error says how many.
+func (s *Sender) Close(ctx context.Context) error {
+	s.once.Do(func() { close(s.closed) })
+	var err error
+	// Holding every slot means nothing is pending.
+	held := 0
+wait:
+	for ; held < cap(s.slots); held++ {
+		select {
+		case s.slots <- struct{}{}:
+		case <-s.done:
+			break wait
+		case <-ctx.Done():
+			err = fmt.Errorf("stomp sender %s: %d messages unconfirmed at close: %w", s.uri, s.Pending(), context.Cause(ctx))
+			break wait
+		}
+	}
+	s.cancel()
+	<-s.done
+	if err == nil && s.err != nil {
+		err = s.err
+	}
+	return err
+}

@@ -1,0 +1,124 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/bricksmq/bricks/supervision"
+	"github.com/spf13/cobra"
+)
+
+// runCmd runs a tree in the foreground until a signal or the root's failure.
+var runCmd = &cobra.Command{
+	Use:   "run TREE.yaml",
+	Short: "Run a supervision tree in the foreground",
+	Long: "run loads TREE.yaml (as `bricks check` does) and starts its nodes in order.\n" +
+		"SIGINT or SIGTERM stop it gracefully, children in reverse order, each within its\n" +
+		"shutdown. SIGHUP reloads the file and applies the difference: new nodes start,\n" +
+		"removed ones stop, changed ones restart, the rest keep running. When the root\n" +
+		"gives up, run logs which child exhausted its intensity and exits 1.",
+	Args: cobra.ExactArgs(1),
+	RunE: func(cmd *cobra.Command, args []string) error {
+		logger, err := newLogger(cmd.ErrOrStderr(), runLogLevel, runLogFormat)
+		if err != nil {
+			return err
+		}
+		sigs := make(chan os.Signal, 4)
+		signal.Notify(sigs, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+		defer signal.Stop(sigs)
+		return runTree(cmd.Context(), args[0], cmd.ErrOrStderr(), logger, sigs, nil)
+	},
+}
+
+var runLogLevel, runLogFormat string
+
+func init() {
+	runCmd.Flags().StringVar(&runLogLevel, "log-level", "info", "debug, info, warn or error")
+	runCmd.Flags().StringVar(&runLogFormat, "log-format", "text", "text or json")
+	rootCmd.AddCommand(runCmd)
+}
+
+// newLogger builds the structured logger of a run (never coloured).
+func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
+	var lvl slog.Level
+	if err := lvl.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: lvl}
+	switch strings.ToLower(format) {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format: unknown format %q (want text or json)", format)
+}
+
+// runTree runs the tree in path until a stop signal or the end of the tree.
+// started, when set, is called once the tree is up (for tests).
+func runTree(ctx context.Context, path string, stderr io.Writer, logger *slog.Logger, sigs <-chan os.Signal, started func(*supervision.Running)) error {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	tree, err := loadTree(stderr, path)
+	if err != nil {
+		return err
+	}
+	r, err := supervision.Start(ctx, tree, supervision.WithLogger(logger))
+	if err != nil {
+		logger.Error("tree failed to start", slog.String("file", path), slog.String("reason", err.Error()))
+		return &exitError{code: 1, err: fmt.Errorf("%s: %w", path, err)}
+	}
+	logger.Info("tree running", slog.String("file", path), slog.String("root", tree.Root.Name))
+	if started != nil {
+		started(r)
+	}
+	for {
+		select {
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				reload(ctx, r, path, stderr, logger)
+				continue
+			}
+			logger.Info("stopping", slog.String("signal", sig.String()))
+			if err := r.Stop(context.Background()); err != nil {
+				return treeFailed(logger, path, err)
+			}
+			logger.Info("stopped")
+			return nil
+		case <-r.Done():
+			if err := r.Wait(); err != nil {
+				return treeFailed(logger, path, err)
+			}
+			logger.Info("tree ended")
+			return nil
+		}
+	}
+}
+
+// reload applies the tree file's new content; a file with problems leaves
+// the running tree as it is.
+func reload(ctx context.Context, r *supervision.Running, path string, stderr io.Writer, logger *slog.Logger) {
+	logger.Info("reloading", slog.String("file", path))
+	tree, err := loadTree(stderr, path)
+	if err != nil {
+		logger.Error("reload refused; tree unchanged", slog.String("file", path), slog.String("reason", err.Error()))
+		return
+	}
+	if err := r.Apply(ctx, tree); err != nil {
+		logger.Error("reload failed", slog.String("file", path), slog.String("reason", err.Error()))
+		return
+	}
+	logger.Info("reloaded", slog.String("file", path))
+}
+
+func treeFailed(logger *slog.Logger, path string, err error) error {
+	logger.Error("tree failed", slog.String("file", path), slog.String("reason", err.Error()))
+	return &exitError{code: 1, err: fmt.Errorf("%s: %w", path, err)}
+}

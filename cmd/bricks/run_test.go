@@ -1,0 +1,112 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/bricksmq/bricks/actors"
+	"github.com/bricksmq/bricks/supervision"
+)
+
+func init() {
+	actors.Register(actors.Kind{Name: "runtest.idle", Summary: "does nothing",
+		New: func(*actors.Config) (actor.Actor, error) { return actor.ReceiveFunc(func(actor.Context) {}), nil }})
+	actors.Register(actors.Kind{Name: "runtest.crasher", Summary: "fails right after it started",
+		New: func(*actors.Config) (actor.Actor, error) {
+			return actor.ReceiveFunc(func(ctx actor.Context) {
+				if _, ok := ctx.Message().(*actor.Started); ok {
+					actors.Go(ctx, func(context.Context) error { return errors.New("crashed on purpose") })
+				}
+			}), nil
+		}})
+}
+
+func writeTree(t *testing.T, path, yaml string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestRunReloadAndStop(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tree.yaml")
+	writeTree(t, path, "name: app\nchildren:\n  - name: a\n    kind: runtest.idle\n")
+	var logs bytes.Buffer
+	logger, _ := newLogger(&logs, "info", "text")
+	sigs := make(chan os.Signal, 1)
+	var inspected []supervision.NodeStatus
+	err := runTree(context.Background(), path, &logs, logger, sigs, func(r *supervision.Running) {
+		writeTree(t, path, "name: app\nchildren:\n  - name: a\n    kind: runtest.idle\n  - name: b\n    kind: runtest.idle\n")
+		sigs <- syscall.SIGHUP
+		// The loop handles signals in order: the reload is done before the
+		// stop signal is read; inspect from a goroutine started by it.
+		go func() {
+			for {
+				inspected = r.Inspect()
+				if len(inspected) == 3 {
+					sigs <- syscall.SIGTERM
+					return
+				}
+				select {
+				case <-r.Done():
+					return
+				case <-time.After(time.Millisecond): // poll, not a timing assertion
+				}
+			}
+		}()
+	})
+	if err != nil {
+		t.Fatalf("runTree: %v\n%s", err, logs.String())
+	}
+	if len(inspected) != 3 || inspected[2].Path != "app/b" {
+		t.Errorf("after reload: %+v", inspected)
+	}
+	for _, want := range []string{"msg=reloaded", "msg=stopping signal=terminated", "msg=stopped"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+	if strings.Contains(logs.String(), "\x1b[") {
+		t.Error("log has colour escapes")
+	}
+}
+
+func TestRunRootFailure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tree.yaml")
+	writeTree(t, path, "name: app\nintensity: 0\nchildren:\n  - name: a\n    kind: runtest.idle\n  - name: boom\n    kind: runtest.crasher\n")
+	var logs bytes.Buffer
+	logger, _ := newLogger(&logs, "info", "text")
+	err := runTree(context.Background(), path, &logs, logger, make(chan os.Signal), nil)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 {
+		t.Fatalf("runTree = %v, want exit 1", err)
+	}
+	for _, want := range []string{"msg=\"tree failed\"", "child app/boom exceeded 0 restarts", "crashed on purpose"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, logs.String())
+		}
+	}
+}
+
+func TestRunStartFailure(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tree.yaml")
+	writeTree(t, path, "name: app\nchildren:\n  - name: a\n    kind: no.such.kind\n")
+	var logs bytes.Buffer
+	logger, _ := newLogger(&logs, "info", "text")
+	err := runTree(context.Background(), path, &logs, logger, make(chan os.Signal), nil)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 {
+		t.Fatalf("runTree = %v, want exit 1", err)
+	}
+	if !strings.Contains(logs.String(), "no.such.kind") {
+		t.Errorf("stderr does not name the problem:\n%s", logs.String())
+	}
+}

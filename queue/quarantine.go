@@ -1,0 +1,120 @@
+package queue
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// Corrupt elements (undecodable JSON, truncated files, wrong schema) would
+// make every consumer fail on them forever. They are moved aside into the
+// queue's quarantine/ directory – never deleted, so a human can look at them
+// – where iteration, counting and purging do not see them.
+
+// QuarantineDir is the sub-directory of a queue holding quarantined
+// elements.
+const QuarantineDir = "quarantine"
+
+// CorruptError reports an element that cannot be decoded. Path names the
+// element on disk; callers iterating a queue pass Name to Quarantine and
+// carry on.
+type CorruptError struct {
+	Path string // element file (DQS) or directory (DQN)
+	Name string // element name "IDIR/ELT"
+	Err  error  // what is wrong
+}
+
+func (e *CorruptError) Error() string {
+	return fmt.Sprintf("corrupt element %s: %v", e.Path, e.Err)
+}
+
+// Unwrap returns the cause.
+func (e *CorruptError) Unwrap() error { return e.Err }
+
+// Is makes errors.Is(err, ErrCorrupt) true.
+func (e *CorruptError) Is(target error) bool { return target == ErrCorrupt }
+
+func (q *DQN) corrupt(name string, err error) error {
+	return &CorruptError{Path: q.path + "/" + name, Name: name, Err: err}
+}
+
+func (q *DQS) corrupt(name string, err error) error {
+	return &CorruptError{Path: q.path + "/" + name, Name: name, Err: err}
+}
+
+// quarantineName maps "IDIR/ELT" to the name inside quarantine/.
+func quarantineName(name string) string { return strings.Replace(name, "/", "-", 1) }
+
+// writeReason leaves a text file next to a quarantined element saying why
+// it is there; failing to write it does not undo the quarantine.
+func writeReason(p perms, target string, reason error) {
+	msg := "unknown"
+	if reason != nil {
+		msg = reason.Error()
+	}
+	_ = p.createFile(target+".reason", []byte(msg+"\n"))
+}
+
+// Quarantine moves element name (locked or not) into quarantine/, records
+// the reason in a .reason file next to it, logs its new path and returns it.
+// The element leaves the queue: iteration and Count no longer see it.
+func (q *DQS) Quarantine(name string, reason error) (string, error) {
+	if err := q.checkName(name); err != nil {
+		return "", err
+	}
+	dir := q.path + "/" + QuarantineDir
+	if _, err := q.perm.mkdir(dir); err != nil {
+		return "", q.wrap(err)
+	}
+	src := q.path + "/" + name
+	dst := dir + "/" + quarantineName(name)
+	// link + unlink, like adds: never overwrite an earlier quarantined file.
+	if err := unix.Link(src, dst); err != nil {
+		return "", q.wrap(pathErr("link", dst, err))
+	}
+	if err := unix.Unlink(src); err != nil && err != unix.ENOENT {
+		return "", q.wrap(pathErr("unlink", src, err))
+	}
+	if err := unix.Unlink(src + lckSuffix); err != nil && err != unix.ENOENT {
+		return "", q.wrap(pathErr("unlink", src+lckSuffix, err))
+	}
+	writeReason(q.perm, dst, reason)
+	slog.Warn("queue: element quarantined", "queue", q.path, "element", name, "path", dst, "reason", reason)
+	return dst, nil
+}
+
+// Quarantine moves element name (locked or not) into quarantine/, records
+// the reason in a .reason file next to it, logs its new path and returns it.
+// The element leaves the queue: iteration and Count no longer see it.
+func (q *DQN) Quarantine(name string, reason error) (string, error) {
+	if err := q.checkName(name); err != nil {
+		return "", err
+	}
+	dir := q.path + "/" + QuarantineDir
+	if _, err := q.perm.mkdir(dir); err != nil {
+		return "", q.wrap(err)
+	}
+	src := q.path + "/" + name
+	dst := dir + "/" + quarantineName(name)
+	// rename(2) of a directory fails on a non-empty target: nothing is
+	// overwritten.
+	if err := unix.Rename(src, dst); err != nil {
+		return "", q.wrap(pathErr("rename", src, err))
+	}
+	if err := unix.Rmdir(dst + "/" + lockedDir); err != nil && err != unix.ENOENT {
+		return "", q.wrap(pathErr("rmdir", dst+"/"+lockedDir, err))
+	}
+	writeReason(q.perm, dst, reason)
+	slog.Warn("queue: element quarantined", "queue", q.path, "element", name, "path", dst, "reason", reason)
+	return dst, nil
+}
+
+// IsCorrupt returns the CorruptError in err's chain, if any.
+func IsCorrupt(err error) (*CorruptError, bool) {
+	var ce *CorruptError
+	ok := errors.As(err, &ce)
+	return ce, ok
+}

@@ -1,0 +1,248 @@
+package queue
+
+import (
+	"errors"
+	"fmt"
+	"iter"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/scheduler"
+
+	"github.com/bricksmq/bricks/actors"
+)
+
+// The queue.reader kind: the source stage of a transfer out of a directory
+// queue. It locks elements in queue order, Delivers them to the `to:`
+// sibling with at most `window` unanswered, and removes (or, with
+// `remove: false`, unlocks) an element only when its Confirm arrives. When it
+// stops or restarts it unlocks the elements still in flight, so they are
+// offered again: nothing is removed that was not confirmed.
+
+func init() {
+	actors.Register(actors.Kind{
+		Name:    "queue.reader",
+		Summary: "reads a directory queue and delivers each element downstream, removing it once confirmed",
+		Spec: actors.NewSpec().
+			Field(actors.String("path").Required().Description("directory of the queue to read").Example("/var/spool/bricks/out")).
+			Field(actors.String("type").Default("dqs").Enum("dqs", "dqn").Description("queue flavour: dqs (simple, JSON elements) or dqn (normal, python-messaging schema)")).
+			Field(actors.Sibling("to").Required().Description("sibling stage the messages are delivered to")).
+			Field(actors.Int("window").Default(100).Description("most messages delivered and not yet confirmed")).
+			Field(actors.Bool("remove").Default(true).Description("remove confirmed elements; false unlocks them (they are read again)")).
+			Field(actors.Bool("loop").Default(true).Description("keep polling the queue once it is drained; false stops the reader normally when drained")).
+			Field(actors.Duration("poll").Default(time.Second).Description("pause between scans of a drained queue")).
+			Field(actors.Int("count").Default(0).Description("stop normally after this many confirmed messages (0: no limit)")),
+		Validate: func(cfg *actors.Config) error {
+			if cfg.Int("window") < 1 {
+				return fmt.Errorf("window: must be at least 1, got %d", cfg.Int("window"))
+			}
+			return nil
+		},
+		New: newReader,
+	})
+}
+
+type reader struct {
+	cfg    *actors.Config
+	q      Queue
+	window int
+	count  int
+
+	next      func() (string, error, bool) // pull iterator over the current scan
+	stopIter  func()
+	inflight  map[string]struct{}
+	delivered int // Delivers sent, counted against `count`
+	confirmed int
+	polling   bool // a poll timer is pending
+	timers    *scheduler.TimerScheduler
+}
+
+// pump asks the reader to deliver up to its window.
+type pump struct{}
+
+var pumpMsg = &pump{}
+
+func newReader(cfg *actors.Config) (actor.Actor, error) {
+	return &reader{cfg: cfg, window: cfg.Int("window"), count: cfg.Int("count"), inflight: map[string]struct{}{}}, nil
+}
+
+// Receive implements actor.Actor.
+func (r *reader) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		q, err := Open(r.cfg.String("type"), r.cfg.String("path"))
+		if err != nil {
+			actors.Fail(ctx, err)
+		}
+		r.q = q
+		r.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
+		r.pump(ctx)
+	case *pump:
+		r.polling = false
+		r.pump(ctx)
+	case *Confirm:
+		r.settle(ctx, m.ID, nil)
+	case *Reject:
+		r.settle(ctx, m.ID, m.Reason)
+	case *actor.Stopping, *actor.Restarting:
+		r.release(ctx)
+	}
+}
+
+// pump delivers elements until the window is full, the count is reached or
+// the scan is exhausted.
+func (r *reader) pump(ctx actor.Context) {
+	for len(r.inflight) < r.window && (r.count == 0 || r.delivered < r.count) {
+		to := r.cfg.SiblingPID("to")
+		if to == nil { // the next stage is restarting: try again shortly
+			r.schedule(ctx, r.cfg.Duration("poll"))
+			return
+		}
+		name, ok := r.nextName(ctx)
+		if !ok {
+			r.drained(ctx)
+			return
+		}
+		msg, ok := r.take(ctx, name)
+		if !ok {
+			continue
+		}
+		r.inflight[name] = struct{}{}
+		r.delivered++
+		ctx.Request(to, &Deliver{ID: name, Message: msg})
+	}
+}
+
+// take locks an element and reads it; corrupt elements are quarantined and
+// skipped, elements taken by another consumer are skipped.
+func (r *reader) take(ctx actor.Context, name string) (*Message, bool) {
+	locked, err := r.q.Lock(name)
+	if err != nil {
+		actors.Fail(ctx, err)
+	}
+	if !locked {
+		return nil, false
+	}
+	msg, err := r.q.GetMessage(name)
+	if err == nil {
+		return msg, true
+	}
+	if errors.Is(err, ErrCorrupt) {
+		r.quarantine(ctx, name, err)
+		return nil, false
+	}
+	_ = r.q.Unlock(name)
+	actors.Fail(ctx, err)
+	return nil, false
+}
+
+func (r *reader) quarantine(ctx actor.Context, name string, reason error) {
+	log := r.logger(ctx)
+	qr, ok := r.q.(interface {
+		Quarantine(name string, reason error) (string, error)
+	})
+	if !ok {
+		log.Error("cannot move a bad element aside: the queue has no quarantine; it stays locked", "element", name, "reason", reason)
+		return
+	}
+	where, err := qr.Quarantine(name, reason)
+	if err != nil {
+		actors.Fail(ctx, fmt.Errorf("quarantining %s: %w", name, err))
+	}
+	log.Warn("element moved aside", "element", name, "to", where, "reason", reason)
+}
+
+// nextName returns the next element name of the current scan, starting a
+// new scan when there is none.
+func (r *reader) nextName(ctx actor.Context) (string, bool) {
+	if r.next == nil {
+		r.next, r.stopIter = iter.Pull2(r.q.Names())
+	}
+	name, err, ok := r.next()
+	if err != nil {
+		actors.Fail(ctx, err)
+	}
+	if !ok {
+		r.endScan()
+		return "", false
+	}
+	return name, true
+}
+
+func (r *reader) endScan() {
+	if r.stopIter != nil {
+		r.stopIter()
+	}
+	r.next, r.stopIter = nil, nil
+}
+
+// drained is called when a scan found nothing more to deliver.
+func (r *reader) drained(ctx actor.Context) {
+	if !r.cfg.Bool("loop") {
+		if len(r.inflight) == 0 {
+			actors.StopNormal(ctx)
+		}
+		return // the last Confirm pumps again and stops
+	}
+	r.schedule(ctx, r.cfg.Duration("poll"))
+}
+
+func (r *reader) schedule(ctx actor.Context, after time.Duration) {
+	if r.polling {
+		return
+	}
+	r.polling = true
+	r.timers.SendOnce(after, ctx.Self(), pumpMsg)
+}
+
+// settle acts on the answer for one delivered element.
+func (r *reader) settle(ctx actor.Context, name string, reason error) {
+	if _, ok := r.inflight[name]; !ok {
+		return // an answer for an element of a previous incarnation
+	}
+	delete(r.inflight, name)
+	switch {
+	case reason != nil:
+		r.quarantine(ctx, name, reason)
+	case r.cfg.Bool("remove"):
+		if err := r.q.Remove(name); err != nil {
+			actors.Fail(ctx, err)
+		}
+	default:
+		if err := r.q.Unlock(name); err != nil {
+			actors.Fail(ctx, err)
+		}
+	}
+	r.confirmed++
+	if r.count > 0 && r.confirmed >= r.count {
+		actors.StopNormal(ctx)
+		return
+	}
+	if !r.polling {
+		r.pump(ctx)
+	}
+}
+
+// release unlocks what is still in flight so it is offered again.
+func (r *reader) release(ctx actor.Context) {
+	r.endScan()
+	if r.q == nil {
+		return
+	}
+	for name := range r.inflight {
+		if err := r.q.Unlock(name); err != nil {
+			r.logger(ctx).Warn("cannot unlock in-flight element; purge will", "element", name, "err", err)
+		}
+	}
+	r.inflight = map[string]struct{}{}
+}
+
+func (r *reader) logger(ctx actor.Context) interface {
+	Warn(string, ...any)
+	Error(string, ...any)
+} {
+	if env := r.cfg.Env(); env != nil {
+		return env.Logger()
+	}
+	return ctx.Logger()
+}

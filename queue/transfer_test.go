@@ -1,0 +1,205 @@
+package queue_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/bricksmq/bricks/actors"
+	"github.com/bricksmq/bricks/queue"
+	"github.com/bricksmq/bricks/supervision"
+)
+
+// flakyFails counts the failures of the test.flaky stage, which stores like
+// queue.writer but crashes before confirming every failEvery-th message.
+var flakyFails atomic.Int64
+
+func init() {
+	actors.Register(actors.Kind{
+		Name:    "transfertest.flaky",
+		Summary: "stores messages like queue.writer but crashes before confirming every fail_every-th one",
+		Spec: actors.NewSpec().
+			Field(actors.String("path").Required()).
+			Field(actors.Int("fail_every").Default(7)),
+		New: func(cfg *actors.Config) (actor.Actor, error) {
+			q, err := queue.NewDQS(cfg.String("path"), queue.DQSOptions{})
+			if err != nil {
+				return nil, err
+			}
+			n := 0
+			return actor.ReceiveFunc(func(ctx actor.Context) {
+				d, ok := ctx.Message().(*queue.Deliver)
+				if !ok {
+					return
+				}
+				if _, err := q.AddMessage(d.Message); err != nil {
+					actors.Fail(ctx, err)
+				}
+				n++
+				if n%cfg.Int("fail_every") == 0 {
+					flakyFails.Add(1)
+					actors.Fail(ctx, fmt.Errorf("injected failure after storing %s", d.ID))
+				}
+				queue.Answer(ctx, ctx.Sender(), d.ID, nil)
+			}), nil
+		},
+	})
+}
+
+func fill(t *testing.T, path string, n int) {
+	t.Helper()
+	q, err := queue.NewDQS(path, queue.DQSOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		if _, err := q.AddMessage(queue.NewText(fmt.Sprintf("message %d", i), map[string]string{"seq": fmt.Sprint(i)})); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// seqs returns how many times each "seq" header occurs in the queue.
+func seqs(t *testing.T, path string) map[string]int {
+	t.Helper()
+	q, err := queue.NewDQS(path, queue.DQSOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]int{}
+	for name, err := range q.Names() {
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok, err := q.Lock(name); err != nil || !ok {
+			t.Fatalf("lock %s: %v %v", name, ok, err)
+		}
+		m, err := q.GetMessage(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen[m.Header["seq"]]++
+		if err := q.Unlock(name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return seen
+}
+
+func runTree(t *testing.T, yaml string) *supervision.Running {
+	t.Helper()
+	tree, err := supervision.LoadBytes("transfer.yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	run, err := supervision.Start(ctx, tree, supervision.WithLogger(log))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = run.Stop(context.Background()) })
+	return run
+}
+
+// waitDrained waits until the source queue is empty, failing the test after
+// a generous deadline (a hang, not a speed check).
+func waitDrained(t *testing.T, src string) {
+	t.Helper()
+	q, err := queue.NewDQS(src, queue.DQSOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		n, err := q.Count()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("source %s still holds %d elements", src, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func TestTransferQueueToQueue(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	const n = 500
+	fill(t, src, n)
+	runTree(t, fmt.Sprintf(`
+name: q2q
+strategy: rest_for_one
+children:
+  - name: writer
+    kind: queue.writer
+    with: {path: %q}
+  - name: reader
+    kind: queue.reader
+    restart: transient
+    with: {path: %q, to: writer, window: 16, loop: false}
+`, dst, src))
+	waitDrained(t, src)
+	got := seqs(t, dst)
+	if len(got) != n {
+		t.Fatalf("destination holds %d distinct messages, want %d", len(got), n)
+	}
+	for seq, c := range got {
+		if c != 1 {
+			t.Errorf("message %s arrived %d times, want once (no stage failed)", seq, c)
+		}
+	}
+}
+
+// TestTransferSurvivesStageCrashes proves the no-loss rule: the destination
+// stage crashes after storing but before confirming every 7th message; the
+// rest_for_one supervisor restarts it with the reader, which unlocks what was
+// in flight and offers it again. Every message must arrive, some twice.
+func TestTransferSurvivesStageCrashes(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	const n = 300
+	fill(t, src, n)
+	before := flakyFails.Load()
+	runTree(t, fmt.Sprintf(`
+name: q2q
+strategy: rest_for_one
+intensity: 1000
+period: 1s
+children:
+  - name: writer
+    kind: transfertest.flaky
+    with: {path: %q, fail_every: 7}
+  - name: reader
+    kind: queue.reader
+    with: {path: %q, to: writer, window: 8, poll: 10ms}
+`, dst, src))
+	waitDrained(t, src)
+	got := seqs(t, dst)
+	for i := 0; i < n; i++ {
+		if got[fmt.Sprint(i)] == 0 {
+			t.Errorf("message %d lost", i)
+		}
+	}
+	dups := 0
+	for _, c := range got {
+		dups += c - 1
+	}
+	fails := flakyFails.Load() - before
+	if fails == 0 {
+		t.Fatal("the flaky stage never failed: the test proves nothing")
+	}
+	t.Logf("%d messages, %d injected crashes, %d duplicates", n, fails, dups)
+}

@@ -1,0 +1,71 @@
+#!/usr/bin/python3
+"""Producer / consumer processes for the multi-process queue test
+(queue/multiproc_test.go), with the real python-dirq.
+
+  worker.py produce KIND PATH PREFIX N     add N elements PREFIX-0 .. PREFIX-(N-1)
+  worker.py consume KIND PATH OUT DONE     consume until DONE exists and a
+                                           full pass finds nothing; write one
+                                           consumed id per line to OUT
+
+KIND is dqs (the id is the element's bytes) or dqn (schema
+{"header": "table", "binary": "binary?", "text": "string?"}; the id is in
+header["id"]).
+"""
+import os
+import sys
+import time
+
+from dirq.QueueSimple import QueueSimple
+from dirq.queue import Queue
+
+SCHEMA = {"header": "table", "binary": "binary?", "text": "string?"}
+
+
+def open_queue(kind, path):
+    if kind == "dqs":
+        return QueueSimple(path)
+    return Queue(path, schema=SCHEMA)
+
+
+def produce(kind, q, prefix, n):
+    for i in range(n):
+        ident = "%s-%d" % (prefix, i)
+        if kind == "dqs":
+            q.add(ident.encode("ascii"))
+        else:
+            q.add({"header": {"id": ident}, "text": ident})
+
+
+def consume(kind, q, out, done):
+    with open(out, "w") as f:
+        while True:
+            finished = os.path.exists(done)
+            got = 0
+            for name in q:
+                if not q.lock(name):
+                    continue
+                data = q.get(name)
+                ident = data.decode("ascii") if kind == "dqs" else data["header"]["id"]
+                f.write(ident + "\n")
+                q.remove(name)
+                got += 1
+            f.flush()
+            if finished and got == 0:
+                return
+            if got == 0:
+                time.sleep(0.005)  # idle: leave the CPU to producers
+
+
+def main(argv):
+    cmd, kind, path = argv[1], argv[2], argv[3]
+    q = open_queue(kind, path)
+    if cmd == "produce":
+        produce(kind, q, argv[4], int(argv[5]))
+    elif cmd == "consume":
+        consume(kind, q, argv[4], argv[5])
+    else:
+        raise SystemExit("unknown command %r" % cmd)
+
+
+if __name__ == "__main__":
+    main(sys.argv)
