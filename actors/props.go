@@ -35,8 +35,9 @@ type Wrapped struct {
 	inner actor.Actor
 	err   error // the constructor's error, reported as a start failure
 
-	ready bool
-	prog  atomic.Uint64 // progress count: handled messages and ReportProgress calls
+	ready   bool
+	onReady func() bool
+	prog    atomic.Uint64 // progress count: handled messages and ReportProgress calls
 
 	mu     sync.Mutex
 	goCtx  context.Context
@@ -139,10 +140,19 @@ func (w *Wrapped) signalReady(ctx actor.Context) {
 		return
 	}
 	w.ready = true
+	if w.onReady != nil && w.onReady() {
+		return
+	}
 	if p := ctx.Parent(); p != nil {
 		ctx.Request(p, readyMsg)
 	}
 }
+
+// OnReady installs a hook called, in the actor's goroutine, when the actor
+// becomes ready; when it returns true the Ready message to the parent is
+// not sent. A supervisor uses it to learn readiness synchronously when it
+// runs a child's Started itself.
+func (w *Wrapped) OnReady(f func() bool) { w.onReady = f }
 
 func (w *Wrapped) progress() { w.prog.Add(1) }
 

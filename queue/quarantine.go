@@ -15,7 +15,9 @@ import (
 // – where iteration, counting and purging do not see them.
 
 // QuarantineDir is the sub-directory of a queue holding quarantined
-// elements.
+// elements, named IDIR-ELT (plus IDIR-ELT.reason). dirq iteration ignores it
+// (not an intermediate directory name); python-dirq's DQN count() would
+// count its entries, as it does temporary/ ones.
 const QuarantineDir = "quarantine"
 
 // CorruptError reports an element that cannot be decoded. Path names the

@@ -41,13 +41,21 @@ type child struct {
 	props  *actor.Props
 	env    *nodeEnv
 	disp   *childDispatcher
-	kind   string    // the node's kind, fixed for the record's life
-	pub    published // what Inspect sees
-	sync   bool      // run its Started inline at spawn (see childDispatcher)
+	envv   nodeEnv         // storage for env and disp: one allocation per child
+	dispv  childDispatcher //
+	kind   string          // the node's kind, fixed for the record's life
+	pub    published       // what Inspect sees
+	sync   bool            // run its Started inline at spawn (see childDispatcher)
 
 	pid  atomic.Pointer[actor.PID] // current PID for Sibling lookups from other actors
 	cur  *actor.PID                // the same, for the supervisor's own use
 	inst *actors.Wrapped           // the current incarnation of a worker
+
+	// spawning is the incarnation being spawned while SpawnNamed runs (0
+	// otherwise); a child that becomes ready during its inline Started sets
+	// readyNow instead of messaging the supervisor.
+	spawning atomic.Int64
+	readyNow bool
 
 	state    childState
 	gen      int // incarnation number, bumped at every spawn
@@ -67,6 +75,19 @@ type child struct {
 	consecutive int       // restarts in a row, for backoff
 	lastRestart time.Time // when the last restart happened
 	wd          watchdogState
+}
+
+// readyHook is installed in each incarnation of a child started inline: it
+// records readiness reached during the spawn itself and reports whether it
+// did, so no Ready message is needed.
+func (c *child) readyHook(gen int) func() bool {
+	return func() bool {
+		if c.spawning.Load() == int64(gen) {
+			c.readyNow = true
+			return true
+		}
+		return false
+	}
 }
 
 func (c *child) setPID(pid *actor.PID) {

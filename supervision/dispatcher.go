@@ -63,6 +63,7 @@ type childDispatcher struct {
 	inline atomic.Bool
 }
 
+// Schedule runs fn inline once when armed, else on the pool.
 func (d *childDispatcher) Schedule(fn func()) {
 	if d.inline.CompareAndSwap(true, false) {
 		fn()
@@ -71,4 +72,5 @@ func (d *childDispatcher) Schedule(fn func()) {
 	d.pool.Schedule(fn)
 }
 
+// Throughput is the pool's.
 func (d *childDispatcher) Throughput() int { return d.pool.throughput }

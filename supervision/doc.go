@@ -60,6 +60,11 @@
 // A running tree can be changed: StartChild, TerminateChild, RestartChild,
 // DeleteChild, and Apply, which brings the tree in line with a reloaded file.
 //
+// A tree may also be built in Go (see ExampleStart). Load fills in the OTP
+// defaults; a Node built by hand gets exactly what it says: Intensity 0
+// means no restart is allowed at all, a zero Period means DefaultPeriod, a
+// zero Shutdown means 5s for a worker and infinity for a supervisor.
+//
 // Every happening is an Event (ChildStarted, ChildExited, ChildRestarted,
 // IntensityExceeded, ShutdownOverrun, ...) given to the WithEventHook
 // function and logged as one structured line.

@@ -37,6 +37,7 @@ type IntensityError struct {
 	Reason     error
 }
 
+// Error says which supervisor gave up because of which child.
 func (e *IntensityError) Error() string {
 	return fmt.Sprintf("supervisor %s gave up: child %s exceeded %d restarts within %s: %v",
 		e.Supervisor, e.Child, e.Intensity, e.Period, e.Reason)
@@ -53,6 +54,7 @@ type StartError struct {
 	Reason     error
 }
 
+// Error says which child kept the supervisor from starting.
 func (e *StartError) Error() string {
 	return fmt.Sprintf("supervisor %s: child %s failed to start: %v", e.Supervisor, e.Child, e.Reason)
 }

@@ -45,6 +45,7 @@ type ChildExited struct {
 type ChildRestarted struct {
 	Node     string
 	Restarts int // restarts of this node so far, this one included
+	Exit     ExitKind
 	Reason   error
 }
 
@@ -102,43 +103,82 @@ const (
 	ExitPanic
 )
 
+// String names the exit kind.
 func (k ExitKind) String() string { return enumName([]string{"normal", "abnormal", "panic"}, int(k)) }
 
-func (e *ChildStarted) Path() string      { return e.Node }
-func (e *ChildStopped) Path() string      { return e.Node }
-func (e *ChildExited) Path() string       { return e.Node }
-func (e *ChildRestarted) Path() string    { return e.Node }
-func (e *StartFailed) Path() string       { return e.Node }
-func (e *IntensityExceeded) Path() string { return e.Supervisor }
-func (e *ShutdownOverrun) Path() string   { return e.Node }
-func (e *BackoffWaiting) Path() string    { return e.Node }
-func (e *CooldownStarted) Path() string   { return e.Supervisor }
-func (e *WatchdogFired) Path() string     { return e.Node }
+// Path implements Event.
+func (e *ChildStarted) Path() string { return e.Node }
 
+// Path implements Event.
+func (e *ChildStopped) Path() string { return e.Node }
+
+// Path implements Event.
+func (e *ChildExited) Path() string { return e.Node }
+
+// Path implements Event.
+func (e *ChildRestarted) Path() string { return e.Node }
+
+// Path implements Event.
+func (e *StartFailed) Path() string { return e.Node }
+
+// Path implements Event.
+func (e *IntensityExceeded) Path() string { return e.Supervisor }
+
+// Path implements Event.
+func (e *ShutdownOverrun) Path() string { return e.Node }
+
+// Path implements Event.
+func (e *BackoffWaiting) Path() string { return e.Node }
+
+// Path implements Event.
+func (e *CooldownStarted) Path() string { return e.Supervisor }
+
+// Path implements Event.
+func (e *WatchdogFired) Path() string { return e.Node }
+
+// String implements Event.
 func (e *ChildStarted) String() string { return fmt.Sprintf("%s: started", e.Node) }
+
+// String implements Event.
 func (e *ChildStopped) String() string { return fmt.Sprintf("%s: stopped", e.Node) }
+
+// String implements Event.
 func (e *ChildExited) String() string {
 	if e.Reason == nil {
 		return fmt.Sprintf("%s: exited (%s)", e.Node, e.Exit)
 	}
 	return fmt.Sprintf("%s: exited (%s): %v", e.Node, e.Exit, e.Reason)
 }
+
+// String implements Event.
 func (e *ChildRestarted) String() string {
-	return fmt.Sprintf("%s: restarting (restart %d)", e.Node, e.Restarts)
+	return fmt.Sprintf("%s: restarting after %s exit (restart %d): %v", e.Node, e.Exit, e.Restarts, e.Reason)
 }
+
+// String implements Event.
 func (e *StartFailed) String() string { return fmt.Sprintf("%s: start failed: %v", e.Node, e.Reason) }
+
+// String implements Event.
 func (e *IntensityExceeded) String() string {
 	return fmt.Sprintf("%s: more than %d restarts within %s (last: %s); giving up", e.Supervisor, e.Intensity, e.Period, e.Child)
 }
+
+// String implements Event.
 func (e *ShutdownOverrun) String() string {
 	return fmt.Sprintf("%s: did not stop within %s; killed", e.Node, e.Shutdown)
 }
+
+// String implements Event.
 func (e *BackoffWaiting) String() string {
 	return fmt.Sprintf("%s: waiting %s before restarting", e.Node, e.Delay)
 }
+
+// String implements Event.
 func (e *CooldownStarted) String() string {
 	return fmt.Sprintf("%s: cooling down %s before starting its children again", e.Supervisor, e.Delay)
 }
+
+// String implements Event.
 func (e *WatchdogFired) String() string {
 	return fmt.Sprintf("%s: no progress for %s; failing it", e.Node, e.Watchdog)
 }
@@ -157,7 +197,8 @@ func (e *ChildExited) log() (slog.Level, string, []slog.Attr) {
 	return lvl, "exited", []slog.Attr{slog.String("node", e.Node), slog.String("exit", e.Exit.String()), errAttr(e.Reason)}
 }
 func (e *ChildRestarted) log() (slog.Level, string, []slog.Attr) {
-	return slog.LevelWarn, "restarting", []slog.Attr{slog.String("node", e.Node), slog.Int("restarts", e.Restarts), errAttr(e.Reason)}
+	return slog.LevelWarn, "restarting", []slog.Attr{slog.String("node", e.Node), slog.String("exit", e.Exit.String()),
+		slog.Int("restarts", e.Restarts), errAttr(e.Reason)}
 }
 func (e *StartFailed) log() (slog.Level, string, []slog.Attr) {
 	return slog.LevelError, "start failed", []slog.Attr{slog.String("node", e.Node), errAttr(e.Reason)}

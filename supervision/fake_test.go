@@ -28,13 +28,15 @@ const (
 	cmdHang     fakeCmd = "hang"     // block the mailbox until killed
 	cmdReady    fakeCmd = "ready"    // actors.SignalReady (test.manual kind)
 	cmdProgress fakeCmd = "progress" // actors.ReportProgress
+	cmdPeer     fakeCmd = "peer"     // log the current PID of the sibling named by `peer`
 )
 
 var fakeSpec = actors.NewSpec().
 	Field(actors.String("rec").Required().Description("recorder name: the test's")).
 	Field(actors.Int("fail_starts").Description("fail this many starts first")).
 	Field(actors.Bool("hang_stop").Description("block in Stopping until killed")).
-	Field(actors.Bool("goroutine").Description("run a goroutine that waits for the stop"))
+	Field(actors.Bool("goroutine").Description("run a goroutine that waits for the stop")).
+	Field(actors.Sibling("peer").Description("a sibling to look up"))
 
 func init() {
 	actors.Register(actors.Kind{Name: "test.fake", Summary: "scriptable fake child", Spec: fakeSpec, New: newFake})
@@ -42,6 +44,7 @@ func init() {
 }
 
 type fake struct {
+	cfg      *actors.Config
 	rec      *recorder
 	path     string
 	failN    int
@@ -56,7 +59,7 @@ func newFake(cfg *actors.Config) (actor.Actor, error) {
 	if rec == nil {
 		return nil, fmt.Errorf("no recorder %q", cfg.String("rec"))
 	}
-	return &fake{rec: rec, path: cfg.Env().Path(), failN: cfg.Int("fail_starts"), hangStop: cfg.Bool("hang_stop"),
+	return &fake{cfg: cfg, rec: rec, path: cfg.Env().Path(), failN: cfg.Int("fail_starts"), hangStop: cfg.Bool("hang_stop"),
 		useGo: cfg.Bool("goroutine"), killed: make(chan struct{})}, nil
 }
 
@@ -91,9 +94,16 @@ func (f *fake) Receive(ctx actor.Context) {
 		case cmdGoFail:
 			actors.Go(ctx, func(context.Context) error { return errors.New("goroutine failed") })
 		case cmdHang:
+			f.rec.add("hang " + f.path)
 			<-f.killed
 		case cmdReady:
 			actors.SignalReady(ctx)
+		case cmdPeer:
+			id := "none"
+			if pid := f.cfg.SiblingPID("peer"); pid != nil {
+				id = pid.Id
+			}
+			f.rec.add("peer " + id)
 		case cmdProgress:
 			actors.ReportProgress(ctx)
 			f.rec.add("progress " + f.path)
@@ -258,6 +268,11 @@ func startTree(t *testing.T, rec *recorder, root *Node, opts ...Option) *Running
 	if err != nil {
 		t.Fatalf("Start: %v", err)
 	}
-	t.Cleanup(func() { _ = r.Stop(context.Background()) })
+	t.Cleanup(func() {
+		// Bounded: after a failed test a hung fake may never stop.
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		_ = r.Stop(ctx)
+	})
 	return r
 }

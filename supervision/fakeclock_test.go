@@ -90,3 +90,26 @@ func (c *fakeClock) waitCreated(t *testing.T, n int) {
 		c.cond.Wait()
 	}
 }
+
+// waitTimer waits until a timer is pending for d from now, so that an
+// Advance(d) fires it (the supervisor may arm it just after the event the
+// test saw).
+func (c *fakeClock) waitTimer(t *testing.T, d time.Duration) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	stop := time.AfterFunc(20*time.Second, func() { c.mu.Lock(); c.cond.Broadcast(); c.mu.Unlock() })
+	defer stop.Stop()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for {
+		for _, tm := range c.timers {
+			if !tm.stopped && tm.at.Equal(c.now.Add(d)) {
+				return
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for a timer of %s", d)
+		}
+		c.cond.Wait()
+	}
+}

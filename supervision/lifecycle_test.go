@@ -4,10 +4,9 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
-
-	"github.com/bricksmq/bricks/actors"
 )
 
 func manual(t *testing.T, name string) *Node {
@@ -139,7 +138,6 @@ func TestWatchdog(t *testing.T) {
 	a := worker(t, "a", Permanent)
 	a.Watchdog = 10 * time.Second
 	startTree(t, rec, sup("root", OneForOne, 1, a), WithClock(clock))
-	fired := func(Event) bool { return false }
 	count := func() int {
 		n := 0
 		for _, ev := range rec.eventList() {
@@ -147,7 +145,6 @@ func TestWatchdog(t *testing.T) {
 				n++
 			}
 		}
-		_ = fired
 		return n
 	}
 	clock.waitCreated(t, 1)
@@ -199,6 +196,7 @@ func TestBackoff(t *testing.T) {
 				t.Fatalf("restart %d happened before its backoff", i+2)
 			}
 		}
+		clock.waitTimer(t, delay)
 		clock.Advance(delay)
 		rec.waitEvent(t, "restart after backoff", 1, started("root/a", i+2))
 	}
@@ -221,6 +219,7 @@ func TestCooldown(t *testing.T) {
 		t.Fatal("the tree ended instead of cooling down")
 	default:
 	}
+	clock.waitTimer(t, 30*time.Second)
 	clock.Advance(30 * time.Second)
 	rec.waitEvent(t, "b started again", 2, startedAny("root/b"))
 	want := []string{"start a", "start b", "stop b", "stop a", "start a", "start b"}
@@ -318,11 +317,20 @@ func TestApply(t *testing.T) {
 	if !slices.Equal(paths, wantPaths) {
 		t.Errorf("Inspect after Apply: %v\nwant %v", paths, wantPaths)
 	}
+	// The new strategy (rest_for_one) is in force.
+	rec.send("root/a", cmdFail)
+	rec.waitEvent(t, "d restarted", 2, startedAny("root/d"))
 	if err := r.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
+	// a's goroutine (actors.Go) ended with each incarnation, before the
+	// stop returned.
+	if n := strings.Count(strings.Join(rec.lines(), "\n"), "goroutine done root/a"); n != 2 {
+		t.Errorf("a's goroutine ended %d times, want 2 (restart and stop)", n)
+	}
 	want := []string{"start a", "start b", "start c/x", // first start
 		"stop b", "stop a", "start a", "start d", "start c/y", // the reload
+		"stop a", "stop d", "stop c/y", "stop c/x", "start a", "start c/x", "start c/y", "start d", // rest_for_one
 		"stop d", "stop c/y", "stop c/x", "stop a"} // the new order, reversed
 	if got := shortLog(rec.lines()); !slices.Equal(got, want) {
 		t.Errorf("got  %v\nwant %v", got, want)
@@ -330,11 +338,35 @@ func TestApply(t *testing.T) {
 }
 
 func errContains(err error, s string) bool {
-	return err != nil && contains(err.Error(), s)
+	return err != nil && strings.Contains(err.Error(), s)
 }
 
-func contains(a, b string) bool {
-	return len(b) == 0 || (len(a) >= len(b) && (a[:len(b)] == b || contains(a[1:], b)))
+// TestWatchdogKillsHungWorker: a worker stuck in its Receive is failed by
+// its watchdog, cannot handle the stop, is killed when its shutdown runs
+// out, and is replaced by a new incarnation.
+func TestWatchdogKillsHungWorker(t *testing.T) {
+	t.Parallel()
+	rec := newRecorder(t)
+	clock := newFakeClock()
+	a := worker(t, "a", Permanent)
+	a.Watchdog = 10 * time.Second
+	a.Shutdown = Shutdown{Timeout: 2 * time.Second}
+	startTree(t, rec, sup("root", OneForOne, 1, a), WithClock(clock))
+	clock.waitCreated(t, 1) // the watchdog is armed
+	rec.send("root/a", cmdHang)
+	rec.waitLog(t, "hang root/a", 1)
+	for i := 2; i <= 3; i++ { // the hang message counts as progress once
+		clock.Advance(5 * time.Second)
+		clock.waitCreated(t, i)
+	}
+	clock.Advance(5 * time.Second) // silent for 10s: fired, stop sent
+	rec.waitEvent(t, "watchdog", 1, func(ev Event) bool { _, ok := ev.(*WatchdogFired); return ok })
+	clock.waitTimer(t, 2*time.Second)
+	clock.Advance(2 * time.Second)
+	rec.waitEvent(t, "a replaced", 1, started("root/a", 1))
+	evs := rec.eventList()
+	if !slices.ContainsFunc(evs, func(ev Event) bool { e, ok := ev.(*ShutdownOverrun); return ok && e.Node == "root/a" }) {
+		t.Error("no ShutdownOverrun for the hung worker")
+	}
+	rec.waitLog(t, "stop root/a", 1) // the killed incarnation got unstuck and stopped
 }
-
-var _ = actors.Ready{}

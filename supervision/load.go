@@ -175,11 +175,11 @@ func (s *loadState) parse(l actors.Located, data []byte, path string) *yaml.Node
 
 // nodeKeys are the keys a node accepts, in the order `check --print` writes
 // them; include is only valid as a child list item.
-var nodeKeys = []string{"name", "kind", "restart", "shutdown", "watchdog", "with",
-	"strategy", "intensity", "period", "backoff", "cooldown", "children"}
+var nodeKeys = []string{"name", "kind", "restart", "significant", "shutdown", "watchdog", "with",
+	"strategy", "intensity", "period", "backoff", "cooldown", "auto_shutdown", "children"}
 
 // supervisorOnly are the keys that make sense only on a node with children.
-var supervisorOnly = []string{"strategy", "intensity", "period", "backoff", "cooldown", "children"}
+var supervisorOnly = []string{"strategy", "intensity", "period", "backoff", "cooldown", "auto_shutdown", "children"}
 
 var validName = regexp.MustCompile(`^[A-Za-z0-9_][A-Za-z0-9_.-]*$`)
 
@@ -194,11 +194,16 @@ func (s *loadState) node(p place, n *yaml.Node, path string, name *yaml.Node, si
 		}
 		return nil
 	}
+	n, app, ok := expandApp(p.l, n, path)
+	if !ok {
+		return nil
+	}
 	kvs, ok := p.l.Mapping(n, path)
 	if !ok {
 		return nil
 	}
 	node := &Node{
+		App:       app,
 		Pos:       Pos{File: p.l.File, Line: n.Line, Col: n.Column},
 		Restart:   DefaultRestart,
 		Strategy:  DefaultStrategy,
@@ -251,6 +256,9 @@ func (s *loadState) node(p place, n *yaml.Node, path string, name *yaml.Node, si
 			}
 			node.Restart = r
 		}
+	}
+	if kv, ok := keys["significant"]; ok {
+		node.Significant = significant(p.l, kv.Value, sub("significant"), node.Restart)
 	}
 	if hasKind {
 		node.Shutdown = Shutdown{Timeout: DefaultWorkerShutdown}
@@ -319,6 +327,7 @@ func (s *loadState) supervisor(p place, node *Node, keys map[string]actors.KeyVa
 	if kv, ok := keys["children"]; ok && hasChildren {
 		node.Children = s.children(p, kv.Value, sub("children"))
 	}
+	node.AutoShutdown = autoShutdown(p.l, keys, sub("auto_shutdown"), node.Children)
 }
 
 // worker checks a worker's kind and decodes its `with:` block.
@@ -514,4 +523,47 @@ func registeredKinds() string {
 		return "no kinds are registered"
 	}
 	return "registered: " + strings.Join(names, ", ")
+}
+
+// significant reads a node's significant flag; as in OTP, a permanent node
+// cannot be significant (it never ends for good).
+func significant(l actors.Located, n *yaml.Node, path string, r Restart) bool {
+	v, ok := l.Scalar(n, path)
+	if !ok {
+		return false
+	}
+	switch v {
+	case "true":
+		if r == Permanent {
+			l.Errorf(n, path, "a permanent node cannot be significant (make it restart: transient or temporary)")
+		}
+		return true
+	case "false":
+		return false
+	}
+	l.Errorf(n, path, "want true or false, got %q", v)
+	return false
+}
+
+// autoShutdown reads a supervisor's auto_shutdown flag. Unlike OTP, where
+// it defaults to never, a supervisor with a significant child and no flag
+// gets all_significant: a file of finite jobs then ends by itself when
+// they are all done, which is what marking them significant asks for.
+func autoShutdown(l actors.Located, keys map[string]actors.KeyValue, path string, children []*Node) AutoShutdown {
+	kv, ok := keys["auto_shutdown"]
+	if !ok {
+		if slices.ContainsFunc(children, func(c *Node) bool { return c.Significant }) {
+			return AllSignificant
+		}
+		return NeverShutdown
+	}
+	v, ok := l.Scalar(kv.Value, path)
+	if !ok {
+		return NeverShutdown
+	}
+	a, err := ParseAutoShutdown(v)
+	if err != nil {
+		l.Errorf(kv.Value, path, "%v", err)
+	}
+	return a
 }

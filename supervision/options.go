@@ -1,6 +1,10 @@
 package supervision
 
-import "log/slog"
+import (
+	"log/slog"
+
+	"github.com/asynkron/protoactor-go/actor"
+)
 
 // Option configures Start.
 type Option func(*options)
@@ -9,6 +13,7 @@ type options struct {
 	logger *slog.Logger
 	hook   EventHook
 	clock  Clock
+	system *actor.ActorSystem
 }
 
 // WithLogger sets the logger of the tree and of its actor system (default:
@@ -21,6 +26,10 @@ func WithEventHook(h EventHook) Option { return func(o *options) { o.hook = h } 
 // WithClock replaces the wall clock, for tests of intensity, timeouts,
 // backoff, cool-down and watchdog without sleeping.
 func WithClock(c Clock) Option { return func(o *options) { o.clock = c } }
+
+// WithActorSystem runs the tree in an existing actor system (a Go service
+// that already has one) instead of a new one built with the tree's logger.
+func WithActorSystem(sys *actor.ActorSystem) Option { return func(o *options) { o.system = sys } }
 
 func buildOptions(opts []Option) *options {
 	o := &options{logger: slog.Default(), clock: realClock{}}

@@ -94,13 +94,15 @@ func (s *supervisor) startChild(c *child) bool {
 		return false
 	}
 	if c.props == nil {
-		s.startFailed(c, &StartError{Supervisor: s.path, Child: c.path, Reason: errUnknownKind(c.node.Kind)}, ExitAbnormal)
+		s.startFailed(c, errUnknownKind(c.node.Kind), ExitAbnormal)
 		return false
 	}
 	c.gen++
 	c.failedMB = false
 	c.disp.inline.Store(c.sync)
+	c.spawning.Store(int64(c.gen))
 	pid, err := s.ctx.SpawnNamed(c.props, c.spawnName())
+	c.spawning.Store(0)
 	c.disp.inline.Store(false)
 	if err != nil {
 		s.startFailed(c, err, ExitAbnormal)
@@ -109,6 +111,12 @@ func (s *supervisor) startChild(c *child) bool {
 	c.setPID(pid)
 	s.byPID[pid] = c
 	c.state = stStarting
+	if c.readyNow {
+		// Ready already, during its inline Started: no need to wait.
+		c.readyNow = false
+		s.markUp(c)
+		return false
+	}
 	c.publish()
 	return true
 }
@@ -205,6 +213,11 @@ func (s *supervisor) childReady(pid *actor.PID) {
 	if c == nil || c.cur != pid || c.state != stStarting {
 		return
 	}
+	s.markUp(c)
+}
+
+// markUp records that a starting child is ready.
+func (s *supervisor) markUp(c *child) {
 	c.state = stUp
 	c.publish()
 	s.armWatchdog(c)

@@ -40,7 +40,7 @@ type registry struct {
 	nodes map[string]*child
 }
 
-func newRegistry() *registry { return &registry{nodes: map[string]*child{}} }
+func newRegistry(size int) *registry { return &registry{nodes: make(map[string]*child, size)} }
 
 func (r *registry) add(c *child) {
 	r.mu.Lock()

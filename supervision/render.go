@@ -79,10 +79,17 @@ func summary(n *Node) []string {
 		if n.Cooldown > 0 {
 			parts = append(parts, "cooldown "+n.Cooldown.String())
 		}
+		if n.AutoShutdown != NeverShutdown {
+			parts = append(parts, "auto_shutdown "+n.AutoShutdown.String())
+		}
 	} else {
 		parts = append(parts, n.Kind)
 	}
-	parts = append(parts, n.Restart.String(), "shutdown "+n.Shutdown.String())
+	parts = append(parts, n.Restart.String())
+	if n.Significant {
+		parts = append(parts, "significant")
+	}
+	parts = append(parts, "shutdown "+n.Shutdown.String())
 	if n.Watchdog > 0 {
 		parts = append(parts, "watchdog "+n.Watchdog.String())
 	}
@@ -217,6 +224,9 @@ func nodeYAML(n *Node) *yaml.Node {
 		add("kind", str(n.Kind))
 	}
 	add("restart", str(n.Restart.String()))
+	if n.Significant {
+		add("significant", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: "true"})
+	}
 	add("shutdown", str(n.Shutdown.String()))
 	if !n.IsSupervisor() {
 		add("watchdog", str(n.Watchdog.String()))
@@ -229,6 +239,9 @@ func nodeYAML(n *Node) *yaml.Node {
 	add("backoff", &yaml.Node{Kind: yaml.MappingNode, Style: yaml.FlowStyle, Content: []*yaml.Node{
 		str("min"), str(n.Backoff.Min.String()), str("max"), str(n.Backoff.Max.String())}})
 	add("cooldown", str(n.Cooldown.String()))
+	if n.AutoShutdown != NeverShutdown {
+		add("auto_shutdown", str(n.AutoShutdown.String()))
+	}
 	kids := &yaml.Node{Kind: yaml.SequenceNode}
 	for _, c := range n.Children {
 		kids.Content = append(kids.Content, nodeYAML(c))

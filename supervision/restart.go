@@ -2,6 +2,7 @@ package supervision
 
 import (
 	"fmt"
+	"log/slog"
 	"time"
 )
 
@@ -14,7 +15,12 @@ func (s *supervisor) handleExit(ev exitEvent) {
 	if s.phase != phRunning || c.gen != ev.gen || c.state != stDown || c.removed {
 		return // superseded: restarted or stopped by a plan since
 	}
-	s.t.emit(&ChildExited{Node: c.path, Exit: ev.kind, Reason: ev.err})
+	// One log line per exit: the restart (or the giving up) says it all
+	// when there is one; the hook sees every event.
+	restarts := s.top == nil && needsRestart(c.node.Restart, ev.kind)
+	if s.t.wants(slog.LevelInfo) {
+		s.t.emitLog(&ChildExited{Node: c.path, Exit: ev.kind, Reason: ev.err}, !restarts)
+	}
 	if s.top != nil {
 		// The root ended: so does the tree.
 		if ev.kind != ExitNormal {
@@ -23,11 +29,12 @@ func (s *supervisor) handleExit(ev exitEvent) {
 		s.stop()
 		return
 	}
-	if !needsRestart(c.node.Restart, ev.kind) {
+	if !restarts {
 		if c.dynamic && c.node.Restart == Temporary {
 			c.removed = true
 			s.forget(c)
 		}
+		s.significantEnded(c)
 		return
 	}
 	now := s.t.clock.Now()
@@ -41,7 +48,9 @@ func (s *supervisor) handleExit(ev exitEvent) {
 	}
 	c.consecutive++
 	c.lastRestart = now
-	s.t.emit(&ChildRestarted{Node: c.path, Restarts: c.restarts, Reason: ev.err})
+	if s.t.wants(slog.LevelWarn) {
+		s.t.emit(&ChildRestarted{Node: c.path, Restarts: c.restarts, Exit: ev.kind, Reason: ev.err})
+	}
 
 	i := s.indexOf(c)
 	from, to := s.node.Strategy.scope(i, len(s.children))

@@ -33,8 +33,12 @@ func Start(ctx context.Context, tr *Tree, opts ...Option) (*Running, error) {
 		return nil, err
 	}
 	o := buildOptions(opts)
-	sys := actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return o.logger }))
-	t := &tree{system: sys, disp: newDispatcher(), logger: o.logger, hook: o.hook, clock: o.clock, reg: newRegistry()}
+	sys := o.system
+	if sys == nil {
+		sysLog := systemLogger(o.logger)
+		sys = actor.NewActorSystem(actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return sysLog }))
+	}
+	t := &tree{system: sys, disp: newDispatcher(), logger: o.logger, hook: o.hook, clock: o.clock, reg: newRegistry(countNodes(tr.Root))}
 	r := &Running{t: t, rootPth: tr.Root.Name, done: make(chan struct{})}
 
 	started := make(chan error, 1)
@@ -55,10 +59,7 @@ func Start(ctx context.Context, tr *Tree, opts ...Option) (*Running, error) {
 		s.top = hooks
 		return s
 	}, actor.WithDispatcher(t.disp))
-	pid, err := sys.Root.SpawnNamed(props, "bricks")
-	if err != nil {
-		return nil, fmt.Errorf("supervision: %w", err)
-	}
+	pid := sys.Root.SpawnPrefix(props, "bricks")
 	r.top = pid
 	select {
 	case err := <-started:
@@ -71,6 +72,14 @@ func Start(ctx context.Context, tr *Tree, opts ...Option) (*Running, error) {
 		_ = r.Stop(context.Background())
 		return nil, fmt.Errorf("supervision: start: %w", ctx.Err())
 	}
+}
+
+func countNodes(n *Node) int {
+	c := 1
+	for _, k := range n.Children {
+		c += countNodes(k)
+	}
+	return c
 }
 
 // checkNode reports what would keep a tree built in Go from starting:
@@ -86,14 +95,18 @@ func checkNode(n *Node, path string) error {
 		}
 		return nil
 	}
-	seen := map[string]bool{}
+	seen := make(map[string]bool, len(n.Children))
 	for _, c := range n.Children {
 		if seen[c.Name] {
 			return fmt.Errorf("supervision: %s: two children named %q", path, c.Name)
 		}
 		seen[c.Name] = true
-		if err := checkNode(c, path+"/"+c.Name); err != nil {
-			return err
+		if c.IsSupervisor() || c.Name == "" {
+			if err := checkNode(c, path+"/"+c.Name); err != nil {
+				return err
+			}
+		} else if _, ok := actors.Lookup(c.Kind); !ok {
+			return checkNode(c, path+"/"+c.Name) // builds the message
 		}
 	}
 	return nil

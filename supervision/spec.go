@@ -112,6 +112,9 @@ type Node struct {
 	Restart  Restart        // how the parent treats this node when it ends
 	Shutdown Shutdown       // how long it may take to stop
 	Watchdog time.Duration  // a worker silent for longer is failed (0 = off)
+	// Significant children end their parent when its AutoShutdown says
+	// so; only transient and temporary nodes may be significant.
+	Significant bool
 
 	// Supervisor flags (ignored on workers).
 	Strategy  Strategy
@@ -119,9 +122,13 @@ type Node struct {
 	Period    time.Duration // ... within Period, else this supervisor fails
 	Backoff   Backoff
 	Cooldown  time.Duration // after giving up, try the whole subtree again after this long (0 = escalate)
-	Children  []*Node
+	// AutoShutdown ends the supervisor normally once significant children
+	// ended (OTP auto_shutdown).
+	AutoShutdown AutoShutdown
+	Children     []*Node
 
-	Pos Pos // where the node is declared
+	Pos Pos    // where the node is declared
+	App string // the app (`app: transfer`) this node was expanded from, if any
 }
 
 // IsSupervisor reports whether the node supervises children.

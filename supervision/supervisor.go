@@ -21,11 +21,14 @@ type tree struct {
 	reg    *registry
 }
 
-func (t *tree) emit(ev Event) {
+func (t *tree) emit(ev Event) { t.emitLog(ev, true) }
+
+// emitLog gives ev to the hook and, when log is set, to the logger.
+func (t *tree) emitLog(ev Event, log bool) {
 	if t.hook != nil {
 		t.hook(ev)
 	}
-	if !t.logger.Enabled(context.Background(), slog.LevelError) {
+	if !log || !t.logger.Enabled(context.Background(), slog.LevelError) { // a logger that drops everything costs nothing
 		return
 	}
 	lvl, msg, attrs := ev.log()
@@ -75,6 +78,10 @@ type supervisor struct {
 	exits []exitEvent
 	token int // invalidates stale delay and cool-down timers
 
+	// onReady learns the supervisor's readiness synchronously when its
+	// parent started it inline (see child.readyHook).
+	onReady func() bool
+
 	// top is set on the hidden supervisor above the root: it reports to
 	// Running instead of a parent.
 	top *topHooks
@@ -88,14 +95,18 @@ type topHooks struct {
 }
 
 func newSupervisor(t *tree, n *Node, path string) *supervisor {
-	s := &supervisor{t: t, node: n, path: path, byPID: map[*actor.PID]*child{},
-		sibs: &siblings{}, window: newRestartWindow(intensityOf(n))}
+	s := &supervisor{t: t, node: n, path: path, byPID: make(map[*actor.PID]*child, len(n.Children)),
+		sibs: &siblings{}, window: newRestartWindow(intensityOf(n)), children: make([]*child, 0, len(n.Children))}
 	for _, cn := range n.Children {
 		s.children = append(s.children, s.newChild(cn, false))
 	}
 	s.sibs.set(s.children)
 	return s
 }
+
+// noValues is the `with:` of workers built in Go without one; Config
+// values are read-only, so they can all share it.
+var noValues = map[string]any{}
 
 // intensityOf returns the node's intensity. The loader fills in OTP
 // defaults, so zero means zero: any restart makes the supervisor give up.
@@ -115,23 +126,30 @@ func (s *supervisor) newChild(n *Node, dynamic bool) *child {
 	}
 	s.seq++
 	c := &child{node: n, name: n.Name, kind: n.Kind, path: path, parent: s.path, idx: s.seq, dynamic: dynamic}
-	c.env = &nodeEnv{path: path, base: s.t.logger, sibs: s.sibs}
-	c.disp = &childDispatcher{pool: s.t.disp}
+	c.envv = nodeEnv{path: path, base: s.t.logger, sibs: s.sibs}
+	c.dispv.pool = s.t.disp
+	c.env, c.disp = &c.envv, &c.dispv
 	if n.IsSupervisor() {
 		c.sync = true
-		c.props = actor.PropsFromProducer(func() actor.Actor { return newSupervisor(s.t, c.node, path) },
-			actor.WithDispatcher(c.disp))
+		c.props = actor.PropsFromProducer(func() actor.Actor {
+			sv := newSupervisor(s.t, c.node, path)
+			sv.onReady = c.readyHook(c.gen)
+			return sv
+		}, actor.WithDispatcher(c.disp))
 	} else if k, ok := actors.Lookup(n.Kind); ok {
 		cfg := n.With
 		if cfg == nil {
-			cfg = actors.NewConfig(k.Spec, nil)
+			cfg = actors.NewConfig(k.Spec, noValues)
 		}
 		cfg = cfg.WithEnv(c.env)
+		c.sync = !k.SignalsReady
 		c.props = actor.PropsFromProducer(func() actor.Actor {
 			c.inst = actors.New(k, cfg)
+			if c.sync {
+				c.inst.OnReady(c.readyHook(c.gen))
+			}
 			return c.inst
 		}, actor.WithDispatcher(c.disp))
-		c.sync = !k.SignalsReady
 	}
 	c.publish()
 	s.t.reg.add(c)
@@ -230,6 +248,9 @@ func (s *supervisor) started() {
 	s.phase = phRunning
 	if s.top != nil {
 		s.top.started(nil)
+		return
+	}
+	if s.onReady != nil && s.onReady() {
 		return
 	}
 	if p := s.ctx.Parent(); p != nil {

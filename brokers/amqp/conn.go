@@ -31,10 +31,13 @@ type Conn struct {
 	mu     sync.Mutex
 	links  map[link]struct{}
 	closed bool
+	failed error // the failure that had ended the connection before Close
 }
 
-// link is a Sender or Receiver, closed with its Conn.
-type link interface{ Close() error }
+// link is a Sender or Receiver, closed with its Conn. shutdown stops its
+// goroutine and, when end is true, ends its session (Conn.Close does not:
+// closing the connection ends every session at once).
+type link interface{ shutdown(end bool) error }
 
 // Dial connects to the first address of u that accepts, in order (shuffled
 // when u.Randomize). When every address fails, it waits the failover
@@ -155,9 +158,19 @@ func (c *Conn) Err() error {
 		return nil
 	}
 	c.mu.Lock()
-	closed := c.closed
+	closed, failed := c.closed, c.failed
 	c.mu.Unlock()
-	if err := c.c.Err(); err != nil && !closed {
+	if closed {
+		if failed != nil {
+			return failed
+		}
+		return ErrClosed
+	}
+	if err := c.c.Err(); err != nil {
+		// go-amqp's ConnError does not unwrap the read error: match its text.
+		if c.opts.IdleTimeout > 0 && strings.HasSuffix(err.Error(), "i/o timeout") {
+			return fmt.Errorf("broker %s: connection lost: silent for the idle timeout (%s): %w", c.addr, c.opts.IdleTimeout, err)
+		}
 		return fmt.Errorf("broker %s: connection lost: %w", c.addr, err)
 	}
 	return ErrClosed
@@ -202,7 +215,7 @@ func (c *Conn) endSession(s *goamqp.Session) error {
 			return nil // the connection is gone: so is the session
 		default:
 		}
-		return fmt.Errorf("broker %s: end session: %w", c.addr, err)
+		return fmt.Errorf("broker %s: end session: no answer within %s: %w", c.addr, c.opts.CloseTimeout, err)
 	}
 	return nil
 }
@@ -210,11 +223,14 @@ func (c *Conn) endSession(s *goamqp.Session) error {
 // Close closes every Sender and Receiver opened on c (ending their
 // goroutines), then the connection. Unsettled messages received on it are
 // redelivered by the broker; messages sent but not confirmed are in doubt.
-// It returns the failure that had already ended the connection, if any.
-// Close never waits for the broker longer than about CloseTimeout per
-// session plus WriteTimeout.
+// It returns the failure that had already ended the connection, if any (Err
+// keeps returning it). Close never waits for the broker longer than
+// WriteTimeout (the close frame's write).
 func (c *Conn) Close() error {
 	failed := c.Err() // before setting closed: a failure is reported as such
+	if errors.Is(failed, ErrClosed) {
+		failed = nil
+	}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -224,10 +240,10 @@ func (c *Conn) Close() error {
 	for l := range c.links {
 		links = append(links, l)
 	}
-	c.closed = true
+	c.closed, c.failed = true, failed
 	c.mu.Unlock()
 	for _, l := range links {
-		_ = l.Close()
+		_ = l.shutdown(false)
 	}
 	if err := c.c.Close(); err != nil && failed == nil {
 		failed = fmt.Errorf("broker %s: close: %w", c.addr, err)

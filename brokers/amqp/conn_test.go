@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bricksmq/bricks/internal/brokertest"
+	"github.com/bricksmq/bricks/queue"
 )
 
 // refusedAddr returns an address nothing listens on.
@@ -238,8 +239,8 @@ func TestCloseNeverHangs(t *testing.T) {
 		if _, ok := <-s2.Confirmations(); ok {
 			t.Error("s2 not closed by Conn.Close")
 		}
-		if err := s2.Send(ctx, "x", nil); err == nil {
-			t.Error("Send after Close succeeded")
+		if err := s2.Send(ctx, "x", queue.NewText("x", nil)); !errors.Is(err, ErrClosed) {
+			t.Errorf("Send after Close = %v, want ErrClosed", err)
 		}
 	})
 }
@@ -259,10 +260,10 @@ func TestCloseLive(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := s.Close(); err != nil {
+		if err := s.Close(); !closeErrOK(b, err) {
 			t.Errorf("sender close: %v", err)
 		}
-		if err := r.Close(); err != nil {
+		if err := r.Close(); !closeErrOK(b, err) {
 			t.Errorf("receiver close: %v", err)
 		}
 		if err := c.Close(); err != nil {
@@ -274,5 +275,46 @@ func TestCloseLive(t *testing.T) {
 		if _, err := c.NewSender(ctx, q, SenderOptions{}); err == nil {
 			t.Error("NewSender after Close succeeded")
 		}
+	})
+}
+
+// TestRabbitVirtualHost checks the open hostname selects RabbitMQ's vhost:
+// the default one works, an unknown one is refused naming the broker.
+func TestRabbitVirtualHost(t *testing.T) {
+	bt := brokertest.RabbitAMQP(t)
+	o := options(bt)
+	o.HostName = "vhost:/"
+	dialAddr(t, bt.URI, o)
+	o.HostName = "vhost:bricks-no-such-vhost"
+	c, err := DialURI(context.Background(), bt.URI, o)
+	if err == nil {
+		// RabbitMQ 3.10 opens the connection and refuses the session.
+		defer c.Close()
+		_, err = c.NewSender(context.Background(), "/queue/x", SenderOptions{})
+	}
+	if err == nil || !strings.Contains(err.Error(), bt.URI) {
+		t.Fatalf("err = %v, want an error naming %s", err, bt.URI)
+	}
+	t.Log(err)
+}
+
+// TestIdleTimeout checks a broker that goes silent is declared dead after
+// the idle timeout, and the error names it.
+func TestIdleTimeout(t *testing.T) {
+	forBrokers(t, func(t *testing.T, b broker, bt brokertest.Broker) {
+		p := newProxy(t, bt.Addr)
+		o := options(bt)
+		o.IdleTimeout = time.Second
+		c := dialAddr(t, p.URI(), o)
+		p.Freeze()
+		select {
+		case <-c.Done():
+		case <-time.After(30 * time.Second):
+			t.Fatal("silent broker not detected")
+		}
+		if err := c.Err(); err == nil || err == ErrClosed || !containsAll(err.Error(), p.ln.Addr().String(), "idle timeout") {
+			t.Fatalf("Err = %v, want a failure naming the broker", err)
+		}
+		t.Log(c.Err())
 	})
 }

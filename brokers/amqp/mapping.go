@@ -135,6 +135,9 @@ func idString(v any) string {
 // others become application-properties. A header value that does not parse
 // (priority "high") is an error naming the header.
 func ToAMQP(m *queue.Message) (*goamqp.Message, error) {
+	if m == nil {
+		return nil, fmt.Errorf("nil message")
+	}
 	am := &goamqp.Message{}
 	if m.Text {
 		if !utf8.Valid(m.Body) {

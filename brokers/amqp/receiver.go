@@ -72,6 +72,7 @@ type Receiver struct {
 	opts    ReceiverOptions
 
 	deliveries chan *Delivery
+	closing    chan struct{} // closed when Close starts
 	done       chan struct{} // closed when the receive loop has ended
 	cancel     context.CancelFunc
 	once       sync.Once
@@ -124,6 +125,7 @@ func (c *Conn) NewReceiver(ctx context.Context, source string, opts ReceiverOpti
 	r := &Receiver{
 		conn: c, session: sess, rcv: rcv, source: source, opts: opts,
 		deliveries: make(chan *Delivery, min(opts.Credit, 256)),
+		closing:    make(chan struct{}),
 		issued:     int64(opts.Credit),
 		nudgeAt:    -1,
 		done:       make(chan struct{}),
@@ -167,17 +169,21 @@ func (r *Receiver) Stalls() int64 { return r.stalls.Load() }
 func (r *Receiver) loop(ctx context.Context) {
 	defer close(r.done)
 	defer close(r.deliveries)
+	err := r.run(ctx)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if ctx.Err() != nil {
+		err = ErrClosed // a message not handed out is redelivered once the session ends
+	}
+	r.err = err
+}
+
+// run receives and hands out messages until ctx ends or the link fails.
+func (r *Receiver) run(ctx context.Context) error {
 	for {
 		m, err := r.next(ctx)
 		if err != nil {
-			r.mu.Lock()
-			if ctx.Err() != nil {
-				r.err = ErrClosed
-			} else {
-				r.err = fmt.Errorf("broker %s source %s: receive: %w", r.conn.addr, r.source, err)
-			}
-			r.mu.Unlock()
-			return
+			return fmt.Errorf("broker %s source %s: receive: %w", r.conn.addr, r.source, err)
 		}
 		r.mu.Lock()
 		r.recvd++
@@ -187,21 +193,14 @@ func (r *Receiver) loop(ctx context.Context) {
 		if r.opts.Settled {
 			d.settled.Store(true)
 			if err := r.rcv.AcceptMessage(ctx, m); err != nil {
-				r.mu.Lock()
-				r.err = fmt.Errorf("broker %s source %s: accept: %w", r.conn.addr, r.source, err)
-				r.mu.Unlock()
-				return
+				return fmt.Errorf("broker %s source %s: accept: %w", r.conn.addr, r.source, err)
 			}
 			r.settledOne()
 		}
 		select {
 		case r.deliveries <- d:
 		case <-ctx.Done():
-			// Not handed out: the broker redelivers it once the session ends.
-			r.mu.Lock()
-			r.err = ErrClosed
-			r.mu.Unlock()
-			return
+			return ctx.Err()
 		}
 	}
 }
@@ -227,8 +226,9 @@ func (r *Receiver) next(ctx context.Context) (*goamqp.Message, error) {
 
 // nudge re-announces the link credit after a silence: one more credit makes
 // go-amqp send a flow frame (a broker that lost track of our credit learns
-// it again; an empty queue just gets one credit more). The extra credit is
-// deducted from the next top-up, so the bound stays Credit+1.
+// it again; an empty queue just gets one credit more). Extra credits are
+// deducted from the next top-ups, so the bound on unsettled deliveries
+// exceeds Credit only by the nudges since the last top-up (one per stall).
 func (r *Receiver) nudge() {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -273,9 +273,16 @@ func (r *Receiver) settledOne() {
 }
 
 // settle applies one outcome, once.
-func (d *Delivery) settle(ctx context.Context, op string, f func() error) error {
+func (d *Delivery) settle(op string, f func() error) error {
 	if d.r.opts.Settled {
 		return nil
+	}
+	select {
+	case <-d.r.closing:
+		// Even if the broker still listens (an unanswered end of session),
+		// the outcome is the same for every message after Close: returned.
+		return fmt.Errorf("broker %s source %s: %s: %w", d.r.conn.addr, d.r.source, op, ErrClosed)
+	default:
 	}
 	if d.settled.Swap(true) {
 		return ErrSettled
@@ -291,13 +298,13 @@ func (d *Delivery) settle(ctx context.Context, op string, f func() error) error 
 // Accept tells the broker the message is safely handled: it is removed
 // from the queue. Call it only after the downstream stage confirmed.
 func (d *Delivery) Accept(ctx context.Context) error {
-	return d.settle(ctx, "accept", func() error { return d.r.rcv.AcceptMessage(ctx, d.Raw) })
+	return d.settle("accept", func() error { return d.r.rcv.AcceptMessage(ctx, d.Raw) })
 }
 
 // Release gives the message back unharmed: the broker delivers it again
 // (to us or another consumer), without counting a failed delivery.
 func (d *Delivery) Release(ctx context.Context) error {
-	return d.settle(ctx, "release", func() error { return d.r.rcv.ReleaseMessage(ctx, d.Raw) })
+	return d.settle("release", func() error { return d.r.rcv.ReleaseMessage(ctx, d.Raw) })
 }
 
 // Reject refuses the message as invalid: the broker discards or
@@ -311,7 +318,7 @@ func (d *Delivery) Reject(ctx context.Context, condition, description string) er
 		}
 		e = &goamqp.Error{Condition: goamqp.ErrCond(condition), Description: description}
 	}
-	return d.settle(ctx, "reject", func() error { return d.r.rcv.RejectMessage(ctx, d.Raw, e) })
+	return d.settle("reject", func() error { return d.r.rcv.RejectMessage(ctx, d.Raw, e) })
 }
 
 // ModifyOptions are the flags of the modified outcome.
@@ -333,22 +340,48 @@ func (d *Delivery) Modify(ctx context.Context, o ModifyOptions) error {
 	if d.r.conn.noModified {
 		return d.Release(ctx)
 	}
-	return d.settle(ctx, "modify", func() error {
+	return d.settle("modify", func() error {
 		return d.r.rcv.ModifyMessage(ctx, d.Raw, &goamqp.ModifyMessageOptions{
 			DeliveryFailed: o.DeliveryFailed, UndeliverableHere: o.UndeliverableHere})
 	})
 }
 
-// Close stops the Receiver: its goroutine ends, Deliveries is closed and the
-// session is ended (bounded by Options.CloseTimeout), so the broker
-// redelivers every message not accepted. Settling a Delivery after Close
-// fails. Close is idempotent.
-func (r *Receiver) Close() error {
+// Close stops the Receiver: its goroutine ends, Deliveries is closed,
+// prefetched messages never handed out are released, and the session is
+// ended (bounded by Options.CloseTimeout), so the broker redelivers every
+// message not accepted. Settling a Delivery after Close fails. Close is
+// idempotent.
+//
+// An error means the broker did not answer the end of the session in time
+// (RabbitMQ 3.10 ignores about one in a hundred or two): messages handed
+// out and not settled then stay with the broker's session until the
+// connection closes, and come back only then.
+func (r *Receiver) Close() error { return r.shutdown(true) }
+
+// shutdown implements link.
+func (r *Receiver) shutdown(end bool) error {
 	r.once.Do(func() {
+		close(r.closing)
 		r.cancel()
 		<-r.done
-		r.closeErr = r.conn.endSession(r.session)
+		if end {
+			r.releasePrefetched()
+			r.closeErr = r.conn.endSession(r.session)
+		}
 		r.conn.unregister(r)
 	})
 	return r.closeErr
+}
+
+// releasePrefetched gives back the messages received but never handed out,
+// so that the broker can deliver them elsewhere at once, even if it ignores
+// the end of the session (RabbitMQ 3.10 now and then does).
+func (r *Receiver) releasePrefetched() {
+	ctx, cancel := context.WithTimeout(context.Background(), r.conn.opts.CloseTimeout)
+	defer cancel()
+	for m := r.rcv.Prefetched(); m != nil; m = r.rcv.Prefetched() {
+		if err := r.rcv.ReleaseMessage(ctx, m); err != nil {
+			return // the link is gone: the broker takes them back anyway
+		}
+	}
 }

@@ -2,6 +2,7 @@ package amqp
 
 import (
 	"context"
+	"errors"
 	"strconv"
 	"strings"
 	"testing"
@@ -140,8 +141,7 @@ func TestDispositionsQpid(t *testing.T) {
 
 // TestRedeliveryAfterConnectionDies receives messages without settling
 // them, kills the TCP connection, and checks RabbitMQ delivers them again
-// to a new connection (with a delivery count), and that settling on the
-// dead link fails.
+// to a new connection, and that settling on the dead link fails.
 func TestRedeliveryAfterConnectionDies(t *testing.T) {
 	bt := brokertest.RabbitAMQP(t)
 	b := testBrokers[0]
@@ -174,6 +174,9 @@ func TestRedeliveryAfterConnectionDies(t *testing.T) {
 	}
 	if err := viaProxy.Err(); err == nil || !strings.Contains(err.Error(), p.ln.Addr().String()) {
 		t.Errorf("conn Err = %v, want a failure naming the broker", err)
+	}
+	if err := viaProxy.Close(); err == nil || err != viaProxy.Err() {
+		t.Errorf("Close of a failed connection = %v, want the failure (Err %v)", err, viaProxy.Err())
 	}
 
 	r2, err := direct.NewReceiver(ctx, q, ReceiverOptions{})
@@ -209,14 +212,22 @@ func TestCloseRedelivers(t *testing.T) {
 			t.Fatal(err)
 		}
 		d := recvOne(t, r)
-		if err := r.Close(); err != nil {
+		err = r.Close()
+		if !closeErrOK(b, err) {
 			t.Fatal(err)
+		}
+		if err != nil {
+			// The broker ignored the end of the session: the message
+			// comes back when the connection closes.
+			t.Logf("%v: closing the connection", err)
+			c.Close()
+			c = dial(t, bt)
 		}
 		if err := r.Err(); err != ErrClosed {
 			t.Errorf("Err after Close = %v", err)
 		}
-		if err := d.Accept(ctx); err == nil {
-			t.Error("Accept after Close succeeded")
+		if err := d.Accept(ctx); !errors.Is(err, ErrClosed) {
+			t.Errorf("Accept after Close = %v, want ErrClosed", err)
 		}
 		r2, err := c.NewReceiver(ctx, q, ReceiverOptions{})
 		if err != nil {
@@ -256,6 +267,21 @@ func TestManyMessagesCredit(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer r.Close()
+		// Deliveries are accepted by several goroutines, as pipeline
+		// stages confirming out of order would.
+		work := make(chan *Delivery)
+		errc := make(chan error, 4)
+		for range 4 {
+			go func() {
+				var err error
+				for d := range work {
+					if e := d.Accept(ctx); e != nil && err == nil {
+						err = e
+					}
+				}
+				errc <- err
+			}()
+		}
 		for i := range n {
 			if c := confirmOne(t, s); c.Err != nil {
 				t.Fatal(c.Err)
@@ -264,7 +290,11 @@ func TestManyMessagesCredit(t *testing.T) {
 			if body(d) != strconv.Itoa(i) {
 				t.Fatalf("message %d: %q", i, body(d))
 			}
-			if err := d.Accept(ctx); err != nil {
+			work <- d
+		}
+		close(work)
+		for range 4 {
+			if err := <-errc; err != nil {
 				t.Fatal(err)
 			}
 		}

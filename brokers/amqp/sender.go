@@ -16,8 +16,9 @@ const DefaultWindow = 100
 
 // SenderOptions configure a Sender; the zero value gets the defaults.
 type SenderOptions struct {
-	// Window bounds the deliveries sent and not yet confirmed (default
-	// DefaultWindow): Send blocks while Window confirmations are pending.
+	// Window bounds the deliveries sent and not yet settled by the broker
+	// (default DefaultWindow): Send blocks while Window dispositions are
+	// pending.
 	Window int
 	// Settled sends messages pre-settled (at-most-once, stompclt's
 	// non-reliable mode): a message is confirmed once written to the socket.
@@ -55,7 +56,7 @@ type Sender struct {
 	opts    SenderOptions
 
 	mu       sync.Mutex         // orders the writes with the pending queue
-	tokens   chan struct{}      // window semaphore: one token per unconfirmed message
+	tokens   chan struct{}      // window semaphore: one token per unsettled message
 	pending  chan pending       // written messages awaiting their disposition
 	confirms chan Confirmation  // to the caller
 	quit     chan struct{}      // closed by Close
@@ -111,16 +112,20 @@ func (c *Conn) NewSender(ctx context.Context, target string, opts SenderOptions)
 // Target is the link's target address.
 func (s *Sender) Target() string { return s.target }
 
-// Window is the maximum number of unconfirmed messages.
+// Window is the maximum number of messages awaiting their disposition.
 func (s *Sender) Window() int { return s.opts.Window }
 
 // Confirmations delivers one Confirmation per message Send accepted, in
-// send order. It is buffered to Window and closed after Close; a caller
-// that stops reading it stalls Send once Window messages are unconfirmed.
+// send order. It is buffered to Window and closed after Close. A caller
+// that stops reading it stalls Send: about 2×Window messages can be sent
+// and not yet read back here (Window confirmations in the buffer, Window
+// awaiting their disposition), so a caller that sends and reads
+// confirmations in one goroutine must keep at most 2×Window outstanding
+// (the pipeline window does).
 func (s *Sender) Confirmations() <-chan Confirmation { return s.confirms }
 
 // Send maps m to AMQP (see the package doc) and writes it unsettled,
-// waiting first while Window messages are unconfirmed. When Send returns
+// waiting first while Window messages await their disposition. When Send returns
 // nil, exactly one Confirmation with id will follow (unless the Sender is
 // closed first). An error means no Confirmation will come: the message
 // could not be mapped, the link or connection is gone, or ctx ended (the
@@ -128,6 +133,11 @@ func (s *Sender) Confirmations() <-chan Confirmation { return s.confirms }
 //
 // Send is safe for concurrent use.
 func (s *Sender) Send(ctx context.Context, id string, m *queue.Message) error {
+	select {
+	case <-s.quit:
+		return ErrClosed
+	default:
+	}
 	am, err := ToAMQP(m)
 	if err != nil {
 		return fmt.Errorf("broker %s target %s: message %s: %w", s.conn.addr, s.target, id, err)
@@ -183,15 +193,20 @@ func (s *Sender) wait(ctx context.Context) {
 				}
 				c.Err = s.linkError("wait for disposition", err)
 			} else {
+				// A settled disposition without an outcome takes the
+				// link's default outcome, accepted.
 				c.Err = outcomeError(s.conn.addr, s.target, st)
 			}
 		}
+		// The delivery is settled: free its window slot before handing
+		// the confirmation over, so that a blocked Send resumes at once
+		// (with window 1 this saves a goroutine switch per message).
+		<-s.tokens
 		select {
 		case s.confirms <- c:
 		case <-s.quit:
 			return
 		}
-		<-s.tokens
 	}
 }
 
@@ -207,13 +222,21 @@ func (s *Sender) linkError(op string, err error) error {
 
 // Close stops the Sender: its goroutine ends, Confirmations is closed and
 // the session is ended (bounded by Options.CloseTimeout). Messages not yet
-// confirmed are in doubt. Close is idempotent.
-func (s *Sender) Close() error {
+// confirmed are in doubt. Close is idempotent. An error means the broker
+// did not answer the end of the session in time (RabbitMQ 3.10 now and
+// then ignores it); nothing is lost, the session lingers on the broker
+// until the connection closes.
+func (s *Sender) Close() error { return s.shutdown(true) }
+
+// shutdown implements link.
+func (s *Sender) shutdown(end bool) error {
 	s.once.Do(func() {
 		close(s.quit)
 		s.cancel()
 		<-s.done
-		s.closeErr = s.conn.endSession(s.session)
+		if end {
+			s.closeErr = s.conn.endSession(s.session)
+		}
 		s.conn.unregister(s)
 	})
 	return s.closeErr

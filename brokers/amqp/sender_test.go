@@ -97,7 +97,7 @@ func TestWindowPipelining(t *testing.T) {
 				if err := <-errc; err != nil {
 					t.Fatal(err)
 				}
-				if err := s.Close(); err != nil {
+				if err := s.Close(); !closeErrOK(b, err) {
 					t.Fatal(err)
 				}
 				if _, ok := <-s.Confirmations(); ok {

@@ -40,6 +40,8 @@ func (a Address) HostPort() string { return net.JoinHostPort(a.Host, strconv.Ito
 //	failover:(amqp://a:5672,amqp://b:5672)?randomize=true&maxReconnectDelay=5000
 //	failover:amqp://a:5672,amqp://b:5672
 //
+// A plain address is tried once (no reconnection: as in ActiveMQ, only a
+// failover URI retries; the supervisor's restart policy covers the rest).
 // Credentials never go in the URI (see Options.SASL). Failover options
 // (ActiveMQ names; delays in milliseconds): randomize (default false:
 // addresses are tried in the given order), initialReconnectDelay (10),
@@ -80,6 +82,7 @@ func ParseURI(s string) (*URI, error) {
 			return nil, fmt.Errorf("broker uri %q: %w", s, err)
 		}
 		u.Addresses = []Address{a}
+		u.MaxAttempts = 0
 		return u, nil
 	}
 	var list, query string

@@ -101,8 +101,12 @@ func (c *conn) run() {
 }
 
 // stop asks the connection to end: its pending read fails and it closes
-// after flushing what it owes.
-func (c *conn) stop() { c.rd.stop() }
+// after flushing what it owes, giving up on a client that does not read
+// after DefaultCloseTimeout.
+func (c *conn) stop() {
+	_ = c.nc.SetWriteDeadline(time.Now().Add(DefaultCloseTimeout))
+	c.rd.stop()
+}
 
 func (c *conn) readLoop() {
 	fr := frame.NewReaderSize(c.rd, readBufferSize)
@@ -306,7 +310,7 @@ func (c *conn) writeLoop() {
 				break
 			}
 		}
-		if closing {
+		if closing && !c.rd.isStopping() { // stop set its own deadline
 			_ = c.nc.SetWriteDeadline(time.Now().Add(DefaultCloseTimeout))
 		}
 		if err == nil {

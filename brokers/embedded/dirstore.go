@@ -3,9 +3,11 @@ package embedded
 import (
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"sort"
 	"strings"
+	"syscall"
 	"unicode/utf8"
 
 	"github.com/bricksmq/bricks/queue"
@@ -43,10 +45,13 @@ func openDirStore(dir, name string, log *slog.Logger) (store, error) {
 		if err != nil {
 			return nil, fmt.Errorf("list %s: %w", path, err)
 		}
-		if _, err := q.UnlockPermissive(elt); err != nil {
+		// A lock left behind means the message was being delivered when its
+		// broker died: it goes out again, flagged as a redelivery.
+		wasLocked, err := q.UnlockPermissive(elt)
+		if err != nil {
 			return nil, err
 		}
-		s.ready.pushBack(&entry{name: elt})
+		s.ready.pushBack(&entry{name: elt, redelivered: wasLocked})
 	}
 	if n := s.ready.len(); n > 0 {
 		s.log.Info("stomp broker: queue reopened", "messages", n)
@@ -123,6 +128,29 @@ func (s *dirStore) requeue(es []*entry) error {
 func (s *dirStore) waiting() int { return s.ready.len() }
 
 func (s *dirStore) close() error { s.ready = deque[*entry]{}; return nil }
+
+// dirLockName is the file a broker locks in its storage directory; the
+// leading dot keeps it apart from queue directories (escapeName never
+// starts a name with a dot).
+const dirLockName = ".broker.lock"
+
+// lockDir creates dir if needed and takes an exclusive lock on it: two
+// brokers serving one directory would deliver each message twice.
+func lockDir(dir string) (*os.File, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("embedded broker: storage dir: %w", err)
+	}
+	path := filepath.Join(dir, dirLockName)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
+	if err != nil {
+		return nil, fmt.Errorf("embedded broker: storage dir: %w", err)
+	}
+	if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("embedded broker: storage dir %s is in use by another broker (lock %s): %w", dir, path, err)
+	}
+	return f, nil
+}
 
 // Headers that carry the broker's own fields in a stored queue.Message.
 const (

@@ -2,9 +2,11 @@ package embedded
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/bricksmq/bricks/internal/stomptest"
@@ -93,11 +95,11 @@ func TestDirReadsForeignAndStaleLockedElements(t *testing.T) {
 	_, tg := start(t, Options{Storage: StorageDir, Dir: dir})
 	c := stomptest.Connect(t, tg)
 	got := receiveN(t, c, subscribe(t, c, "/queue/in/box", "client-individual", 10), 2)
-	if string(got[0].Body) != "from python" || got[0].Header.Get("k") != "v" {
-		t.Errorf("first: %q %v", got[0].Body, got[0].Header)
+	if string(got[0].Body) != "from python" || got[0].Header.Get("k") != "v" || got[0].Header.Get("redelivered") != "true" {
+		t.Errorf("first (stale lock, so redelivered): %q %v", got[0].Body, got[0].Header)
 	}
-	if string(got[1].Body) != "\x00\x01\x00" {
-		t.Errorf("second: %q", got[1].Body)
+	if string(got[1].Body) != "\x00\x01\x00" || got[1].Header.Get("redelivered") != "" {
+		t.Errorf("second: %q %v", got[1].Body, got[1].Header)
 	}
 	for _, m := range got {
 		if m.Header.Get(frame.MessageId) == "" {
@@ -116,6 +118,28 @@ func TestEscapeName(t *testing.T) {
 	}
 }
 
+func TestDirIsLockedByOneBroker(t *testing.T) {
+	dir := t.TempDir()
+	srv, _ := start(t, Options{Storage: StorageDir, Dir: dir})
+	second, err := New(Options{Addr: "127.0.0.1:0", Storage: StorageDir, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Listen(); err == nil || !strings.Contains(err.Error(), "in use by another broker") {
+		t.Fatalf("second broker on %s: %v", dir, err)
+	}
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	// Released by Shutdown.
+	if err := second.Listen(); err != nil {
+		t.Fatal(err)
+	}
+	if err := second.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+}
+
 func TestDirStorageNeedsDir(t *testing.T) {
 	if _, err := New(Options{Storage: StorageDir}); err == nil {
 		t.Fatal("dir storage without a dir accepted")
@@ -123,16 +147,48 @@ func TestDirStorageNeedsDir(t *testing.T) {
 	if _, err := New(Options{Storage: "disk"}); err == nil {
 		t.Fatal("unknown storage accepted")
 	}
-	// A dir that cannot be created makes SEND fail with an ERROR, not a receipt.
+	// A dir that cannot be created stops the broker from listening.
 	file := filepath.Join(t.TempDir(), "file")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, tg := start(t, Options{Storage: StorageDir, Dir: file})
+	srv, err := New(Options{Addr: "127.0.0.1:0", Storage: StorageDir, Dir: file})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Listen(); err == nil || !strings.Contains(err.Error(), file) {
+		t.Fatalf("Listen on a dir that is a file: %v", err)
+	}
+}
+
+func TestDirQueueFailureIsAnError(t *testing.T) {
+	// A queue whose directory cannot be created makes SEND fail with an
+	// ERROR answering its receipt, never a RECEIPT.
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "blocked"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	_, tg := start(t, Options{Storage: StorageDir, Dir: dir})
 	c := stomptest.Connect(t, tg)
-	f := frame.New(frame.SEND, frame.Destination, "/queue/x", frame.Receipt, "r")
-	c.Write(f)
+	c.Write(frame.New(frame.SEND, frame.Destination, "/queue/blocked", frame.Receipt, "r"))
 	if e := c.ExpectClosed(); e == nil || e.Header.Get(frame.ReceiptId) != "r" {
 		t.Fatalf("want ERROR answering receipt r, got %v", e)
 	}
+}
+
+func TestDirLockReleasedWhenListenFails(t *testing.T) {
+	dir := t.TempDir()
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	srv, err := New(Options{Addr: busy.Addr().String(), Storage: StorageDir, Dir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Listen(); err == nil {
+		t.Fatal("listening on a busy port succeeded")
+	}
+	_, _ = start(t, Options{Storage: StorageDir, Dir: dir}) // fails if the lock leaked
 }

@@ -14,7 +14,7 @@ const KindName = "stomp.broker"
 var Spec = actors.NewSpec().
 	Field(actors.String("listen").Default(DefaultAddr).
 		Description("TCP address to listen on; 127.0.0.1:0 picks a free port").Example("127.0.0.1:61613")).
-	Field(actors.String("storage").Enum(StorageMemory, StorageDir).Default(StorageMemory).
+	Field(actors.String("storage").Enum(StorageMemory, StorageDir).Default(StorageMemory).Example(StorageDir).
 		Description("where queues live: memory (lost on stop) or dir (one DQS directory queue per queue, kept across restarts)")).
 	Field(actors.String("dir").
 		Description("directory holding the queues with storage: dir").Example("/var/spool/bricks/broker")).

@@ -188,7 +188,7 @@ func TestProtocolErrors(t *testing.T) {
 }
 
 func TestUnsubscribeRequeues(t *testing.T) {
-	_, tg := start(t, Options{})
+	srv, tg := start(t, Options{})
 	sendN(t, tg, "/queue/u", 4)
 	c := stomptest.Connect(t, tg)
 	got := receiveN(t, c, subscribe(t, c, "/queue/u", "client-individual", 2), 2)
@@ -197,6 +197,9 @@ func TestUnsubscribeRequeues(t *testing.T) {
 	if string(got[0].Body) != "body 2" {
 		t.Fatalf("after ack got %q", got[0].Body)
 	}
+	if n := srv.QueueDepth("/queue/u"); n != 3 {
+		t.Errorf("QueueDepth = %d with 2 in flight and 1 waiting, want 3", n)
+	}
 	c.Request(frame.New(frame.UNSUBSCRIBE, frame.Id, "s"), "unsub")
 	rest := receiveN(t, c, subscribe(t, c, "/queue/u", "client-individual", 10), 3)
 	for i, want := range []string{"true", "true", ""} {
@@ -204,6 +207,10 @@ func TestUnsubscribeRequeues(t *testing.T) {
 			t.Errorf("after UNSUBSCRIBE %d: %q redelivered=%q, want body %d redelivered=%q",
 				i, rest[i].Body, rest[i].Header.Get("redelivered"), i+1, want)
 		}
+		c.Request(frame.New(frame.ACK, frame.Id, rest[i].Header.Get(frame.Ack)), "ack"+strconv.Itoa(i))
+	}
+	if n := srv.QueueDepth("u"); n != 0 {
+		t.Errorf("QueueDepth = %d after every ack, want 0", n)
 	}
 }
 
@@ -346,4 +353,10 @@ func TestClientNotReadingIsNotReadEither(t *testing.T) {
 	if sent <= maxPending {
 		t.Errorf("writes blocked after %d frames, before the pending limit %d was reached", sent, maxPending)
 	}
+	// Shutdown gives up on this client after DefaultCloseTimeout.
+	t0 := time.Now()
+	if err := srv.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("Shutdown took %v", time.Since(t0))
 }

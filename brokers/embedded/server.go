@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +38,7 @@ type Server struct {
 	accepting sync.WaitGroup // Serve's accept loop
 	stopped   chan struct{}  // closed when Shutdown begins
 
+	dirLock  *os.File      // held while serving a dir, so no second broker shares it
 	idPrefix string        // unique per server run, prefixes message ids
 	msgSeq   atomic.Uint64 // message ids
 	connSeq  atomic.Uint64 // session ids
@@ -74,8 +76,19 @@ func (s *Server) Listen() error {
 	if s.ln != nil {
 		return nil
 	}
+	if s.opts.Storage == StorageDir && s.dirLock == nil {
+		lock, err := lockDir(s.opts.Dir)
+		if err != nil {
+			return err
+		}
+		s.dirLock = lock
+	}
 	ln, err := net.Listen("tcp", s.opts.Addr)
 	if err != nil {
+		if s.dirLock != nil { // let the next attempt (a restart) take it
+			s.dirLock.Close()
+			s.dirLock = nil
+		}
 		return fmt.Errorf("embedded broker: listen %s: %w", s.opts.Addr, err)
 	}
 	s.ln = ln
@@ -235,3 +248,62 @@ func isTopic(dest string) bool { return strings.HasPrefix(dest, "/topic/") }
 // queueName maps a queue destination to its name: "/queue/x" and "x" are
 // the same queue, as on ActiveMQ.
 func queueName(dest string) string { return strings.TrimPrefix(dest, "/queue/") }
+
+// queue returns the queue called name, opening its store on first use.
+func (s *Server) queue(name string) (*destination, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if d, ok := s.queues[name]; ok {
+		return d, nil
+	}
+	if s.closed {
+		return nil, &protoError{msg: "broker shutting down"}
+	}
+	var st store = &memoryStore{}
+	if s.opts.Storage == StorageDir {
+		var err error
+		if st, err = openDirStore(s.opts.Dir, name, s.log); err != nil {
+			return nil, fmt.Errorf("open queue %q: %w", name, err)
+		}
+	}
+	d := newDestination(name, st, s.log)
+	s.queues[name] = d
+	return d, nil
+}
+
+// closeStores closes every queue's store once no connection is left.
+func (s *Server) closeStores() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for name, d := range s.queues {
+		d.mu.Lock()
+		if err := d.store.close(); err != nil {
+			s.log.Error("stomp broker: close queue failed", "queue", name, "err", err)
+		}
+		d.mu.Unlock()
+	}
+	if s.dirLock != nil {
+		s.dirLock.Close() // releases the flock
+		s.dirLock = nil
+	}
+}
+
+// QueueDepth returns how many messages queue dest holds: waiting for a
+// subscriber plus delivered and not yet acknowledged. Tests use it to check
+// that a pipeline drained a queue. A queue never used counts 0 (with dir
+// storage, a queue is read from disk on first use).
+func (s *Server) QueueDepth(dest string) int {
+	s.mu.Lock()
+	d := s.queues[queueName(dest)]
+	s.mu.Unlock()
+	if d == nil {
+		return 0
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := d.store.waiting()
+	for _, sub := range d.subs {
+		n += sub.unacked.Len()
+	}
+	return n
+}

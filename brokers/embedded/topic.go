@@ -1,9 +1,6 @@
 package embedded
 
-import (
-	"fmt"
-	"sync"
-)
+import "sync"
 
 // topic fans a message out to the subscriptions present when it is sent;
 // each subscription queues its copy in its own memory destination.
@@ -49,40 +46,5 @@ func (s *Server) publish(dest string, m *message) {
 	defer t.mu.RUnlock()
 	for sub := range t.subs {
 		_ = sub.d.send(m) // memory stores never fail
-	}
-}
-
-// queue returns the queue called name, opening its store on first use.
-func (s *Server) queue(name string) (*destination, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if d, ok := s.queues[name]; ok {
-		return d, nil
-	}
-	if s.closed {
-		return nil, &protoError{msg: "broker shutting down"}
-	}
-	var st store = &memoryStore{}
-	if s.opts.Storage == StorageDir {
-		var err error
-		if st, err = openDirStore(s.opts.Dir, name, s.log); err != nil {
-			return nil, fmt.Errorf("open queue %q: %w", name, err)
-		}
-	}
-	d := newDestination(name, st, s.log)
-	s.queues[name] = d
-	return d, nil
-}
-
-// closeStores closes every queue's store once no connection is left.
-func (s *Server) closeStores() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for name, d := range s.queues {
-		d.mu.Lock()
-		if err := d.store.close(); err != nil {
-			s.log.Error("stomp broker: close queue failed", "queue", name, "err", err)
-		}
-		d.mu.Unlock()
 	}
 }

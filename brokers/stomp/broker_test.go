@@ -492,3 +492,43 @@ func TestBrokerSubscribeRefused(t *testing.T) {
 	}
 	t.Logf("RabbitMQ says: %v", err)
 }
+
+// TestBrokerRabbitMQRefusesAMissingExchange: RabbitMQ answers a SEND to a
+// missing exchange with an ERROR naming no receipt and closes the
+// connection; the Sender rejects that message and delivers the others.
+func TestBrokerRabbitMQRefusesAMissingExchange(t *testing.T) {
+	b := brokertest.RabbitSTOMP(t)
+	ctx := testCtx(t)
+	dest := testQueue("poison")
+	s, err := NewSender(ctx, brokerURI(t, b), brokerOpts(b), SenderOptions{Window: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, d := range []string{dest, "/exchange/bricks-no-such-exchange/k", dest} {
+		if err := s.Send(ctx, fmt.Sprint(i), d, &queue.Message{Body: []byte(fmt.Sprint(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	results := map[string]error{}
+	for len(results) < 3 {
+		r := <-s.Results()
+		results[r.ID] = r.Err
+	}
+	if results["0"] != nil || results["2"] != nil || results["1"] == nil || !strings.Contains(results["1"].Error(), "not_found") {
+		t.Fatalf("results %v", results)
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
+	r := newReceiver(t, ctx, b, SubscribeOptions{Destination: dest})
+	defer r.Close()
+	got := map[string]bool{}
+	for len(got) < 2 {
+		d := receive(t, ctx, r)
+		got[string(d.Message.Body)] = true
+		d.Ack()
+	}
+	if !got["0"] || !got["2"] {
+		t.Fatalf("received %v", got)
+	}
+}

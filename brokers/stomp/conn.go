@@ -83,7 +83,8 @@ func (c *Conn) HeartBeats() (send, recv time.Duration) { return c.sendPeriod, c.
 // Receipts delivers the receipt-id of every RECEIPT frame that answers a
 // frame written with a "receipt" header by the caller (receipts the Conn
 // asked for itself, for SUBSCRIBE and DISCONNECT, are not delivered here).
-// It is never closed; select on Done as well.
+// It is never closed; select on Done as well. The reader goroutine blocks
+// (and stops reading the socket) when more than 1024 receipts are unread.
 func (c *Conn) Receipts() <-chan string { return c.receipts }
 
 // Done is closed when the connection has ended (failure or Close).
@@ -323,6 +324,10 @@ func (c *Conn) dispatchReceipt(id string) {
 		close(w)
 		return
 	}
+	if c.opts.onReceipt != nil {
+		c.opts.onReceipt(id)
+		return
+	}
 	select {
 	case c.receipts <- id:
 	case <-c.done:
@@ -337,6 +342,10 @@ func (c *Conn) dispatchMessage(f *frame.Frame) {
 	if s == nil {
 		c.log.Warn("stomp MESSAGE for unknown subscription dropped (not acknowledged)", "subscription", id,
 			"message_id", f.Header.Get(frame.MessageId))
+		return
+	}
+	if s.handle != nil {
+		s.handle(f)
 		return
 	}
 	select {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"strings"
@@ -383,4 +384,71 @@ func TestReceiverStopsWhenReconnectionIsExhausted(t *testing.T) {
 		t.Fatal("want the reason the receiver stopped")
 	}
 	r.Close()
+}
+
+// TestSenderFindsThePoisonMessage: the broker answers a bad destination
+// with an ERROR that names no receipt and closes; the Sender probes the
+// pending messages one at a time, rejects the poison and delivers the rest.
+func TestSenderFindsThePoisonMessage(t *testing.T) {
+	fb := newFakeBroker(t, func(fb *fakeBroker, nc net.Conn) {
+		r, w := frame.NewReader(nc), frame.NewWriter(nc)
+		for {
+			f, err := r.Read()
+			if err != nil {
+				return
+			}
+			switch {
+			case f == nil:
+			case f.Command == frame.CONNECT:
+				w.Write(frame.New(frame.CONNECTED, "version", "1.2"))
+			case f.Command == frame.SEND && f.Header.Get("destination") == "/queue/poison":
+				w.Write(frame.New(frame.ERROR, "message", "not_found"))
+				return
+			default:
+				if f.Command == frame.SEND {
+					fb.mu.Lock()
+					fb.sends = append(fb.sends, f)
+					fb.mu.Unlock()
+				}
+				if id, ok := f.Header.Contains(frame.Receipt); ok {
+					w.Write(frame.New(frame.RECEIPT, frame.ReceiptId, id))
+				}
+			}
+		}
+	})
+	ctx := testCtx(t)
+	s, err := NewSender(ctx, fb.uri(t), Options{Logger: quiet()}, SenderOptions{Window: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 6 {
+		dest := "/queue/ok"
+		if i == 2 || i == 4 {
+			dest = "/queue/poison"
+		}
+		if err := s.Send(ctx, fmt.Sprint(i), dest, &queue.Message{Body: []byte(fmt.Sprint(i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	results := map[string]error{}
+	for len(results) < 6 {
+		select {
+		case r := <-s.Results():
+			if _, dup := results[r.ID]; dup {
+				t.Fatalf("two results for %s", r.ID)
+			}
+			results[r.ID] = r.Err
+		case <-ctx.Done():
+			t.Fatalf("results so far: %v", results)
+		}
+	}
+	for id, err := range results {
+		poison := id == "2" || id == "4"
+		if poison != (err != nil) || poison && !strings.Contains(err.Error(), "not_found") {
+			t.Fatalf("message %s: poison %v, result %v", id, poison, err)
+		}
+	}
+	if err := s.Close(ctx); err != nil {
+		t.Fatal(err)
+	}
 }

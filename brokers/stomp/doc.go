@@ -24,8 +24,9 @@
 // Result on Sender.Results when its RECEIPT arrives — only then is it safe
 // to remove it upstream. If the connection dies, the Sender reconnects and
 // resends every unconfirmed message (at-least-once: duplicates possible,
-// loss not). A message the broker refuses by an ERROR frame naming its
-// receipt gets a Result with Err set and is not resent.
+// loss not). A message the broker refuses gets a Result with Err set and
+// is not resent; when the ERROR does not say which message it is about,
+// the Sender finds out by resending the pending messages one at a time.
 //
 // # Receiving: Receiver
 //

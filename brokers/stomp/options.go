@@ -65,6 +65,10 @@ type Options struct {
 
 	// after replaces time.After in the reconnection backoff (tests).
 	after func(time.Duration) <-chan time.Time
+	// onReceipt, when set, receives the caller's receipts in the reader
+	// goroutine instead of Conn.Receipts: the Sender uses it to save a
+	// goroutine hop per message.
+	onReceipt func(id string)
 }
 
 const (

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 
 	"github.com/bricksmq/bricks/queue"
 	"github.com/go-stomp/stomp/v3/frame"
@@ -34,8 +35,9 @@ func (d *Delivery) Frame() *frame.Frame { return d.f }
 
 // Receiver consumes one subscription over a reconnecting connection.
 //
-// It owns one goroutine (plus its Conn's) that forwards MESSAGE frames to
-// Deliveries; when the connection dies it reconnects (failover, backoff)
+// It owns one goroutine that watches the connection (the Conn's reader
+// goroutine converts MESSAGE frames and hands them to Deliveries, whose
+// buffer is the prefetch); when the connection dies it reconnects (failover, backoff)
 // and subscribes again; the broker redelivers what was not acknowledged.
 // Everything ends on Close, or after a permanent failure (reconnection
 // attempts exhausted); Deliveries is then closed and Err says why.
@@ -46,6 +48,7 @@ type Receiver struct {
 	log  *slog.Logger
 
 	out    chan *Delivery
+	useful atomic.Bool // a message arrived on the current connection
 	ctx    context.Context
 	cancel context.CancelFunc
 	done   chan struct{}
@@ -62,12 +65,13 @@ func NewReceiver(ctx context.Context, u *URI, opts Options, sub SubscribeOptions
 	}
 	r := &Receiver{uri: u, opts: opts, sub: sub, log: opts.Logger.With("uri", u.String(), "destination", sub.Destination),
 		out: make(chan *Delivery, max(sub.Prefetch, 1)), done: make(chan struct{})}
-	c, s, err := r.connect(ctx, &backoff{})
+	r.ctx, r.cancel = context.WithCancel(context.Background())
+	c, err := r.connect(ctx, &backoff{})
 	if err != nil {
+		r.cancel()
 		return nil, err
 	}
-	r.ctx, r.cancel = context.WithCancel(context.Background())
-	go r.run(c, s)
+	go r.run(c)
 	return r, nil
 }
 
@@ -89,33 +93,48 @@ func (r *Receiver) Err() error {
 }
 
 // connect dials (with backoff b) and subscribes.
-func (r *Receiver) connect(ctx context.Context, b *backoff) (*Conn, *Subscription, error) {
+func (r *Receiver) connect(ctx context.Context, b *backoff) (*Conn, error) {
 	for {
 		c, err := redial(ctx, r.uri, r.opts, b)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
-		s, err := c.Subscribe(ctx, r.sub)
+		_, err = c.subscribe(ctx, r.sub, r.deliver)
 		if err == nil {
-			return c, s, nil
+			return c, nil
 		}
 		c.Close()
 		err = fmt.Errorf("broker %s: %w", c.Addr(), err)
 		r.log.Warn("stomp subscribe failed", "err", err)
 		if !b.retry(r.uri) {
-			return nil, nil, err
+			return nil, err
 		}
 	}
 }
 
-func (r *Receiver) run(c *Conn, s *Subscription) {
+// deliver hands a MESSAGE frame over to Deliveries; it runs in the
+// connection's reader goroutine (one goroutine hop less per message).
+func (r *Receiver) deliver(s *Subscription, f *frame.Frame) {
+	if r.ctx.Err() != nil {
+		return // closing: the broker redelivers what it sent meanwhile
+	}
+	r.useful.Store(true)
+	d := &Delivery{Message: FrameToMessage(f), MessageID: f.Header.Get(frame.MessageId), sub: s, f: f}
+	select {
+	case r.out <- d:
+	case <-s.conn.done:
+	case <-r.ctx.Done():
+	}
+}
+
+func (r *Receiver) run(c *Conn) {
 	var b backoff
 	defer func() {
 		close(r.out)
 		close(r.done)
 	}()
 	for {
-		useful := r.serve(c, s)
+		useful := r.serve(c)
 		cerr := c.Err()
 		c.Close()
 		if r.ctx.Err() != nil {
@@ -129,7 +148,7 @@ func (r *Receiver) run(c *Conn, s *Subscription) {
 		}
 		r.log.Warn("stomp receiver lost its connection, reconnecting", "err", cerr)
 		var err error
-		if c, s, err = r.connect(r.ctx, &b); err != nil {
+		if c, err = r.connect(r.ctx, &b); err != nil {
 			if r.ctx.Err() == nil {
 				r.err = err
 			}
@@ -138,25 +157,14 @@ func (r *Receiver) run(c *Conn, s *Subscription) {
 	}
 }
 
-// serve forwards s's messages until the connection dies or the Receiver
-// stops; it reports whether any message arrived.
-func (r *Receiver) serve(c *Conn, s *Subscription) (useful bool) {
-	for {
-		select {
-		case f := <-s.C():
-			useful = true
-			d := &Delivery{Message: FrameToMessage(f), MessageID: f.Header.Get(frame.MessageId), sub: s, f: f}
-			select {
-			case r.out <- d:
-			case <-r.ctx.Done():
-				return useful
-			}
-		case <-c.Done():
-			return useful
-		case <-r.ctx.Done():
-			return useful
-		}
+// serve waits until the connection dies or the Receiver stops (messages
+// are handed over by deliver); it reports whether any message arrived.
+func (r *Receiver) serve(c *Conn) (useful bool) {
+	select {
+	case <-c.Done():
+	case <-r.ctx.Done():
 	}
+	return r.useful.Swap(false)
 }
 
 // Close disconnects (the broker requeues unacknowledged messages) and stops

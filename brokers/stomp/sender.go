@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strconv"
 	"sync"
+	"sync/atomic"
 
 	"github.com/bricksmq/bricks/queue"
 	"github.com/go-stomp/stomp/v3/frame"
@@ -35,9 +36,13 @@ type Result struct {
 	// ID is the caller's id given to Send.
 	ID string
 	// Err is nil when the broker confirmed the message (RECEIPT). Otherwise
-	// the broker refused this very message (an ERROR frame naming its
-	// receipt) and it will not be resent: a permanent failure for the
-	// caller to reject.
+	// the broker refused this very message and it will not be resent: a
+	// permanent failure for the caller to reject (move aside). "This very
+	// message" means an ERROR frame naming its receipt, or, when the ERROR
+	// names none (RabbitMQ's not_found for a missing exchange), an ERROR
+	// received while it was the only message in flight: after such an
+	// ERROR the Sender reconnects and resends the pending messages one at
+	// a time until each is confirmed or refused, then pipelines again.
 	Err error
 }
 
@@ -51,7 +56,9 @@ type Result struct {
 // message in the original order, so delivery is at-least-once: a message
 // whose RECEIPT was lost with the connection reaches the broker twice.
 //
-// The Sender owns one goroutine (plus its Conn's); all end on Close, or
+// The Sender owns one goroutine that watches the connection and reconnects
+// (receipts are handled directly by the Conn's reader goroutine, one hop
+// less per message, which matters at window 1); all end on Close, or
 // after a permanent failure (reconnection attempts exhausted), after which
 // Done is closed and Err says why. Results must be drained concurrently with
 // Send: Send blocks while Window messages are unconfirmed.
@@ -64,12 +71,18 @@ type Sender struct {
 	slots   chan struct{}
 	results chan Result
 
-	wmu  sync.Mutex // serialises Send's writes and the resend after reconnect
-	conn *Conn      // current connection, nil while reconnecting; guarded by wmu
+	wmu     sync.Mutex // serialises Send's writes and the resend after reconnect
+	conn    *Conn      // current connection, nil while reconnecting; guarded by wmu
+	stopped bool       // run has ended; guarded by wmu
 
 	pmu     sync.Mutex
 	pending map[string]*outgoing // by receipt
 	seq     uint64
+	// probeID is the receipt probe waits for; finish closes probeDone.
+	probeID   string
+	probeDone chan struct{}
+
+	useful atomic.Bool // a receipt arrived on the current connection
 
 	ctx    context.Context // the run goroutine's lifetime
 	cancel context.CancelFunc
@@ -80,9 +93,10 @@ type Sender struct {
 }
 
 type outgoing struct {
-	id  string
-	seq uint64
-	f   *frame.Frame
+	id      string
+	receipt string
+	seq     uint64
+	f       *frame.Frame
 }
 
 // NewSender connects (see Dial; the first connection's failure is returned
@@ -92,20 +106,24 @@ func NewSender(ctx context.Context, u *URI, opts Options, so SenderOptions) (*Se
 	if so.Window <= 0 {
 		so.Window = DefaultWindow
 	}
-	c, err := Dial(ctx, u, opts)
-	if err != nil {
-		return nil, err
-	}
 	s := &Sender{
-		uri: u, opts: opts, so: so, log: opts.Logger.With("uri", u.String()),
+		uri: u, so: so, log: opts.Logger.With("uri", u.String()),
 		slots:   make(chan struct{}, so.Window),
 		results: make(chan Result, so.Window),
 		pending: map[string]*outgoing{},
-		conn:    c,
 		done:    make(chan struct{}),
 		closed:  make(chan struct{}),
 	}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
+	// Receipts are handled in the connection's reader goroutine.
+	opts.onReceipt = s.receipt
+	s.opts = opts
+	c, err := Dial(ctx, u, opts)
+	if err != nil {
+		s.cancel()
+		return nil, err
+	}
+	s.conn = c
 	go s.run(c)
 	return s, nil
 }
@@ -163,10 +181,14 @@ func (s *Sender) Send(ctx context.Context, id, dest string, m *queue.Message) er
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
+	if s.stopped {
+		<-s.slots
+		return s.stoppedErr()
+	}
 	s.pmu.Lock()
 	s.seq++
-	o := &outgoing{id: id, seq: s.seq, f: f}
-	receipt := "bricks-" + strconv.FormatUint(o.seq, 10)
+	receipt := "bricks-" + strconv.FormatUint(s.seq, 10)
+	o := &outgoing{id: id, receipt: receipt, seq: s.seq, f: f}
 	f.Header.Set(frame.Receipt, receipt)
 	s.pending[receipt] = o
 	s.pmu.Unlock()
@@ -185,12 +207,13 @@ func (s *Sender) stoppedErr() error {
 	return ErrClosed
 }
 
-// run receives receipts and handles reconnection until the Sender stops.
+// run watches the connection and handles reconnection until the Sender stops.
 func (s *Sender) run(c *Conn) {
 	var b backoff
 	defer func() {
 		s.wmu.Lock()
 		s.conn = nil
+		s.stopped = true
 		s.wmu.Unlock()
 		close(s.results)
 		close(s.done)
@@ -201,11 +224,11 @@ func (s *Sender) run(c *Conn) {
 			c.Close()
 			return
 		}
-		cerr := c.Err()
 		s.wmu.Lock()
 		s.conn = nil
 		s.wmu.Unlock()
 		c.Close()
+		cerr := c.Err()
 		s.rejectFor(cerr)
 		if useful {
 			b.reset()
@@ -214,50 +237,109 @@ func (s *Sender) run(c *Conn) {
 			return
 		}
 		s.log.Warn("stomp sender lost its connection, reconnecting", "err", cerr, "pending", s.Pending())
-		for {
-			var err error
-			c, err = redial(s.ctx, s.uri, s.opts, &b)
-			if err != nil {
-				if s.ctx.Err() == nil {
-					s.err = err
-				}
-				return
+		var err error
+		if c, err = s.reconnect(&b, suspect(cerr)); err != nil {
+			if s.ctx.Err() == nil {
+				s.err = err
 			}
-			if s.resend(c) {
-				break
-			}
-			c.Close()
-			if !b.retry(s.uri) {
-				s.err = c.Err()
-				return
-			}
+			return
 		}
 	}
 }
 
-// serve handles c's receipts until c dies or the Sender stops; it reports
-// whether any receipt arrived.
-func (s *Sender) serve(c *Conn) (useful bool) {
+// suspect reports a broker ERROR that names no receipt (RabbitMQ's
+// "not_found" for a missing exchange, for one): one of the pending messages
+// may be poison, and resending them all would fail forever.
+func suspect(err error) bool {
+	var be *BrokerError
+	return errors.As(err, &be) && be.ReceiptID == ""
+}
+
+// reconnect dials until a connection takes the pending messages. After a
+// suspect ERROR it first probes: the pending messages go one at a time, so
+// the broker's next ERROR designates the message that caused it.
+func (s *Sender) reconnect(b *backoff, probe bool) (*Conn, error) {
 	for {
-		select {
-		case r := <-c.Receipts():
-			useful = true
-			s.finish(r, nil)
-		case <-c.Done():
-			// Receipts read before the failure may still be buffered.
-			for {
-				select {
-				case r := <-c.Receipts():
-					s.finish(r, nil)
-					useful = true
-				default:
-					return useful
+		c, err := redial(s.ctx, s.uri, s.opts, b)
+		if err != nil {
+			return nil, err
+		}
+		if probe {
+			if !s.probe(c, b) {
+				if s.ctx.Err() != nil {
+					return nil, context.Cause(s.ctx)
 				}
+				if !b.retry(s.uri) {
+					return nil, c.Err()
+				}
+				continue
 			}
-		case <-s.ctx.Done():
-			return useful
+			probe = false
+		}
+		if s.resend(c) {
+			return c, nil
+		}
+		c.Close()
+		if !b.retry(s.uri) {
+			return nil, c.Err()
 		}
 	}
+}
+
+// probe sends the pending messages one at a time (stop-and-wait) on c. It
+// returns true once none of them is left unconfirmed, false if c died (c is
+// then closed): a message the broker answered with an ERROR is rejected
+// with that error.
+func (s *Sender) probe(c *Conn, b *backoff) bool {
+	s.log.Info("stomp sender probing pending messages one at a time after a broker error", "pending", s.Pending())
+	for _, o := range s.pendingList() {
+		done := make(chan struct{})
+		s.pmu.Lock()
+		_, still := s.pending[o.receipt]
+		if still {
+			s.probeID, s.probeDone = o.receipt, done
+		}
+		s.pmu.Unlock()
+		if !still {
+			continue
+		}
+		c.write(o.f) // a failure closes c.Done
+		select {
+		case <-done:
+			b.reset()
+			continue
+		case <-c.Done():
+		case <-s.ctx.Done():
+		}
+		s.pmu.Lock()
+		s.probeID, s.probeDone = "", nil
+		s.pmu.Unlock()
+		c.Close()
+		if cerr := c.Err(); suspect(cerr) {
+			s.log.Warn("stomp sender: broker refused a message", "id", o.id, "err", cerr)
+			s.finish(o.receipt, cerr)
+		} else {
+			s.rejectFor(cerr)
+		}
+		return false
+	}
+	return true
+}
+
+// serve waits until c dies or the Sender stops (receipts are handled by
+// receipt, in c's reader goroutine); it reports whether any receipt arrived.
+func (s *Sender) serve(c *Conn) (useful bool) {
+	select {
+	case <-c.Done():
+	case <-s.ctx.Done():
+	}
+	return s.useful.Swap(false)
+}
+
+// receipt handles a RECEIPT for a SEND.
+func (s *Sender) receipt(id string) {
+	s.useful.Store(true)
+	s.finish(id, nil)
 }
 
 // rejectFor fails the message an ERROR frame named by its receipt, if any.
@@ -273,6 +355,10 @@ func (s *Sender) finish(receipt string, err error) {
 	s.pmu.Lock()
 	o := s.pending[receipt]
 	delete(s.pending, receipt)
+	if receipt == s.probeID {
+		close(s.probeDone)
+		s.probeID, s.probeDone = "", nil
+	}
 	s.pmu.Unlock()
 	if o == nil {
 		return // a receipt we no longer wait for (already rejected)
@@ -290,9 +376,7 @@ func (s *Sender) finish(receipt string, err error) {
 func (s *Sender) resend(c *Conn) bool {
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
-	s.pmu.Lock()
-	list := slices.SortedFunc(maps.Values(s.pending), func(a, b *outgoing) int { return cmp.Compare(a.seq, b.seq) })
-	s.pmu.Unlock()
+	list := s.pendingList()
 	for _, o := range list {
 		if err := c.write(o.f); err != nil {
 			return false
@@ -303,6 +387,13 @@ func (s *Sender) resend(c *Conn) bool {
 	}
 	s.conn = c
 	return true
+}
+
+// pendingList returns the pending messages, oldest first.
+func (s *Sender) pendingList() []*outgoing {
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	return slices.SortedFunc(maps.Values(s.pending), func(a, b *outgoing) int { return cmp.Compare(a.seq, b.seq) })
 }
 
 // Close stops taking messages, waits until every sent message has its

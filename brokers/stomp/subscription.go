@@ -91,6 +91,10 @@ type Subscription struct {
 	conn *Conn
 	opts SubscribeOptions
 	c    chan *frame.Frame
+	// handle, when set, gets the MESSAGE frames in the reader goroutine
+	// instead of c (the Receiver's shortcut); it must return once the
+	// connection is done.
+	handle func(*frame.Frame)
 }
 
 // C delivers the MESSAGE frames of the subscription. It is never closed:
@@ -103,11 +107,21 @@ func (s *Subscription) Options() SubscribeOptions { return s.opts }
 // Subscribe sends SUBSCRIBE with a receipt and waits for it (until ctx
 // ends), so a refused subscription is an error here rather than later.
 func (c *Conn) Subscribe(ctx context.Context, opts SubscribeOptions) (*Subscription, error) {
+	return c.subscribe(ctx, opts, nil)
+}
+
+// subscribe is Subscribe with an optional frame handler replacing C.
+func (c *Conn) subscribe(ctx context.Context, opts SubscribeOptions, handle func(*Subscription, *frame.Frame)) (*Subscription, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return nil, err
 	}
-	s := &Subscription{conn: c, opts: opts, c: make(chan *frame.Frame, max(opts.Prefetch, 16))}
+	s := &Subscription{conn: c, opts: opts}
+	if handle != nil {
+		s.handle = func(f *frame.Frame) { handle(s, f) }
+	} else {
+		s.c = make(chan *frame.Frame, max(opts.Prefetch, 16))
+	}
 	c.mu.Lock()
 	if _, dup := c.subs[opts.ID]; dup {
 		c.mu.Unlock()

@@ -20,9 +20,10 @@ var runCmd = &cobra.Command{
 	Short: "Run a supervision tree in the foreground",
 	Long: "run loads TREE.yaml (as `bricks check` does) and starts its nodes in order.\n" +
 		"SIGINT or SIGTERM stop it gracefully, children in reverse order, each within its\n" +
-		"shutdown. SIGHUP reloads the file and applies the difference: new nodes start,\n" +
-		"removed ones stop, changed ones restart, the rest keep running. When the root\n" +
-		"gives up, run logs which child exhausted its intensity and exits 1.",
+		"shutdown; a second one exits at once (status 130). SIGHUP reloads the file and\n" +
+		"applies the difference: new nodes start, removed ones stop, changed ones restart,\n" +
+		"the rest keep running; a file with problems is refused and the tree left as it is.\n" +
+		"When the root gives up, run logs which child exhausted its intensity and exits 1.",
 	Args: cobra.ExactArgs(1),
 	RunE: func(cmd *cobra.Command, args []string) error {
 		logger, err := newLogger(cmd.ErrOrStderr(), runLogLevel, runLogFormat)
@@ -87,17 +88,36 @@ func runTree(ctx context.Context, path string, stderr io.Writer, logger *slog.Lo
 				continue
 			}
 			logger.Info("stopping", slog.String("signal", sig.String()))
-			if err := r.Stop(context.Background()); err != nil {
-				return treeFailed(logger, path, err)
-			}
-			logger.Info("stopped")
-			return nil
+			return stopTree(r, path, logger, sigs)
 		case <-r.Done():
 			if err := r.Wait(); err != nil {
 				return treeFailed(logger, path, err)
 			}
 			logger.Info("tree ended")
 			return nil
+		}
+	}
+}
+
+// stopTree stops the tree gracefully; a second SIGINT or SIGTERM gives up
+// waiting and exits at once (what is still running is left to the OS).
+func stopTree(r *supervision.Running, path string, logger *slog.Logger, sigs <-chan os.Signal) error {
+	stopped := make(chan error, 1)
+	go func() { stopped <- r.Stop(context.Background()) }()
+	for {
+		select {
+		case err := <-stopped:
+			if err != nil {
+				return treeFailed(logger, path, err)
+			}
+			logger.Info("stopped")
+			return nil
+		case sig := <-sigs:
+			if sig == syscall.SIGHUP {
+				continue // no reload while stopping
+			}
+			logger.Error("second signal: exiting without waiting for the tree to stop", slog.String("signal", sig.String()))
+			return &exitError{code: 130, err: fmt.Errorf("%s: stop interrupted by %s", path, sig)}
 		}
 	}
 }

@@ -16,7 +16,18 @@ import (
 	"github.com/bricksmq/bricks/supervision"
 )
 
+// release lets runtest.stubborn actors finish stopping.
+var release = make(chan struct{})
+
 func init() {
+	actors.Register(actors.Kind{Name: "runtest.stubborn", Summary: "does not stop until released",
+		New: func(*actors.Config) (actor.Actor, error) {
+			return actor.ReceiveFunc(func(ctx actor.Context) {
+				if _, ok := ctx.Message().(*actor.Stopping); ok {
+					<-release
+				}
+			}), nil
+		}})
 	actors.Register(actors.Kind{Name: "runtest.idle", Summary: "does nothing",
 		New: func(*actors.Config) (actor.Actor, error) { return actor.ReceiveFunc(func(actor.Context) {}), nil }})
 	actors.Register(actors.Kind{Name: "runtest.crasher", Summary: "fails right after it started",
@@ -108,5 +119,25 @@ func TestRunStartFailure(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "no.such.kind") {
 		t.Errorf("stderr does not name the problem:\n%s", logs.String())
+	}
+}
+
+func TestRunSecondSignalExits(t *testing.T) {
+	defer close(release)
+	path := filepath.Join(t.TempDir(), "tree.yaml")
+	writeTree(t, path, "name: app\nchildren:\n  - name: s\n    kind: runtest.stubborn\n    shutdown: infinity\n")
+	var logs bytes.Buffer
+	logger, _ := newLogger(&logs, "info", "text")
+	sigs := make(chan os.Signal, 2)
+	err := runTree(context.Background(), path, &logs, logger, sigs, func(*supervision.Running) {
+		sigs <- syscall.SIGTERM
+		sigs <- syscall.SIGINT
+	})
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 130 {
+		t.Fatalf("runTree = %v, want exit 130", err)
+	}
+	if !strings.Contains(logs.String(), "second signal") {
+		t.Errorf("log does not say why:\n%s", logs.String())
 	}
 }

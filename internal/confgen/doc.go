@@ -4,14 +4,14 @@
 //
 // The syntax it accepts, with Config::General's default options:
 //
-//	# a comment; \# is a literal #, and /* C comments */ are removed too
+//	# a comment; \# is a literal #; with Options.CComments, /* C comments */ too
 //	key value                 # or key = value; the key ends at the first blank or =
 //	key = "quoted value "     # surrounding double quotes are removed
 //	long = first part \
 //	       second part        # a trailing \ joins the next line (leading blanks dropped)
-//	text = <<EOT              # here-doc until a line holding only EOT;
-//	  line one                # the end marker's indentation is removed from
-//	  line two                # every line
+//	text = <<EOT              # a here-doc, up to a line holding only EOT, whose
+//	  line one                  indentation is removed from every line (no
+//	    line two                comments inside: "# x" there is text)
 //	  EOT
 //	key = again               # a repeated key keeps every value, in order
 //	<block>                   # an unnamed block ...
@@ -19,7 +19,7 @@
 //	  </inner>
 //	</block>
 //	<empty/>                  # same as <empty></empty>
-//	<<include other.conf>>    # relative to the including file; globs allowed
+//	<<include other.conf>>    # relative to the including file; globs with Options.IncludeGlob
 //
 // Values keep their case and the file and line they come from, so that the
 // programs reading them can name the place of every problem. With
@@ -32,5 +32,9 @@
 // closing tag must name the block it closes, and an unterminated block,
 // here-doc, C comment or continued line at the end of a file is an error
 // instead of being silently dropped; an include that includes itself again
-// is an error instead of an endless loop.
+// is an error instead of an endless loop; a line ending in /> is an empty
+// block only when it starts with <; a name used both for an option and a
+// block is kept (Config::General refuses it). Otherwise the trees are Config::General's:
+// this parser was checked against Config::General 2.65 on the test files
+// and a few hundred generated ones, with both programs' options.
 package confgen

@@ -74,3 +74,15 @@ func (n *Node) String() string {
 		return fmt.Sprintf("block <%s>", n.Key)
 	}
 }
+
+// Values returns the values of the options named key, in order: the list a
+// repeated option makes.
+func (n *Node) Values(key string) []string {
+	var out []string
+	for _, c := range n.Children {
+		if c.Key == key && !c.Block {
+			out = append(out, c.Value)
+		}
+	}
+	return out
+}

@@ -1,26 +1,43 @@
 package confgen
 
 import (
-	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 )
 
-// Options change how a file is read; the zero value is Config::General's
-// defaults as stompclt uses them.
+// Options are the Config::General settings a program reads its files with;
+// [SimplevisorOptions] and [StompcltOptions] return those of the two
+// programs. Includes are always relative to the including file and a file
+// may be included again (IncludeRelative, IncludeAgain), as both use.
 type Options struct {
 	// InterpolateVars replaces $name and ${name} in values, as
-	// Config::General's InterPolateVars (simplevisor turns it on).
+	// Config::General's InterPolateVars.
 	InterpolateVars bool
+	// CComments removes /* C comments */ (Config::General's default;
+	// stompclt turns it off).
+	CComments bool
+	// IncludeGlob expands an include naming a glob pattern (* ? [ { or \
+	// in it); a pattern matching nothing includes nothing.
+	IncludeGlob bool
 	// ReadFile reads the top file of ParseFile and included files; nil
 	// means os.ReadFile.
 	ReadFile func(name string) ([]byte, error)
-	// Glob expands an include naming a glob pattern (* ? [ { or \ in it);
-	// nil means filepath.Glob.
+	// Glob expands glob includes; nil means filepath.Glob.
 	Glob func(pattern string) ([]string, error)
 }
+
+// SimplevisorOptions are python-simplevisor's: Config::General defaults
+// (C comments) plus InterPolateVars, IncludeRelative, IncludeAgain and
+// IncludeGlob.
+func SimplevisorOptions() *Options {
+	return &Options{InterpolateVars: true, CComments: true, IncludeGlob: true}
+}
+
+// StompcltOptions are stompclt's: CComments off, IncludeRelative and
+// IncludeAgain.
+func StompcltOptions() *Options { return &Options{} }
 
 // MaxIncludeDepth bounds nested includes, as a guard against a file that
 // includes itself through another name.
@@ -88,7 +105,6 @@ func (r *reader) file(name string, data []byte) error {
 		herePos          Pos
 		hereKey, hereEnd string
 		hereLines        []string
-		hereEndRe        *regexp.Regexp
 	)
 	for i, raw := range strings.Split(string(data), "\n") {
 		pos := Pos{File: name, Line: i + 1}
@@ -96,6 +112,7 @@ func (r *reader) file(name string, data []byte) error {
 
 		// C comments, before anything else (Config::General's CComments).
 		switch {
+		case !r.opts.CComments:
 		case cCommentLine.MatchString(s):
 			loc := cCommentLine.FindStringIndex(s)
 			s = s[:loc[0]] + s[loc[1]:]
@@ -107,8 +124,9 @@ func (r *reader) file(name string, data []byte) error {
 			}
 		case strings.Contains(s, "*/"):
 			if !inComment {
-				// Config::General would silently drop the text before it.
-				return errorf(pos, "found */ ending a C comment that was never started (/* ... */)")
+				// Config::General warns and drops the text before it,
+				// which silently breaks values such as a .*/ regexp.
+				return errorf(pos, "found */ ending a C comment that was never started; Config::General would drop the text before it (write a regexp .*/ as .*[/])")
 			}
 			inComment = false
 			s = s[strings.Index(s, "*/")+2:]
@@ -118,8 +136,8 @@ func (r *reader) file(name string, data []byte) error {
 		}
 
 		if inHere {
-			if m := hereEndRe.FindStringSubmatch(s); m != nil {
-				r.out = append(r.out, line{pos: herePos, here: true, key: hereKey, val: hereValue(hereLines, m[1])})
+			if indent, ok := hereEnds(s, hereEnd); ok {
+				r.out = append(r.out, line{pos: herePos, here: true, key: hereKey, val: hereValue(hereLines, indent)})
 				inHere, hereLines = false, nil
 			} else {
 				hereLines = append(hereLines, s)
@@ -160,7 +178,6 @@ func (r *reader) file(name string, data []byte) error {
 			inHere, herePos, hereKey, hereEnd = true, pos, m[1], m[2]
 		}
 		if inHere {
-			hereEndRe = regexp.MustCompile(`^(\s*)` + regexp.QuoteMeta(hereEnd) + `\s*$`)
 			continue
 		}
 		if m := includeLine.FindStringSubmatch(s); m != nil {
@@ -199,6 +216,13 @@ func continued(s string) bool {
 	return n > 0 && s[n-1] == '\\' && (n == 1 || s[n-2] != '\\')
 }
 
+// hereEnds reports whether s is the end marker of a here-doc, alone on its
+// line but for blanks, and returns the blanks before it.
+func hereEnds(s, marker string) (indent string, ok bool) {
+	rest := strings.TrimLeft(s, blanks)
+	return s[:len(s)-len(rest)], strings.TrimRight(rest, blanks) == marker
+}
+
 // hereValue joins the lines of a here-doc, removing the end marker's
 // indentation from each, as Config::General does.
 func hereValue(lines []string, indent string) string {
@@ -226,7 +250,7 @@ func (r *reader) include(pos Pos, name string) error {
 		name = filepath.Join(filepath.Dir(pos.File), name)
 	}
 	files := []string{name}
-	if strings.ContainsAny(name, globChars) {
+	if r.opts.IncludeGlob && strings.ContainsAny(name, globChars) {
 		matches, err := r.glob(name)
 		if err != nil {
 			return errorf(pos, "include %s: %v", name, err)
@@ -255,12 +279,4 @@ func (r *reader) include(pos Pos, name string) error {
 		}
 	}
 	return nil
-}
-
-// describe is used in messages about a line.
-func (l line) describe() string {
-	if l.here {
-		return fmt.Sprintf("%s <<here-doc", l.key)
-	}
-	return l.text
 }

@@ -152,7 +152,7 @@ type Config struct {
 type Row struct {
 	FS, Queue, Op string
 	Samples       []Sample
-	Python        float64 // python-dirq median rate, 0 if not measured
+	Python        float64 // python-dirq median rate (same runs), 0 if not measured
 }
 
 // Rates returns the min, median and max rates.
@@ -168,7 +168,8 @@ func (r Row) Rates() (lo, med, hi float64) {
 // Run measures every workload on every target, runs times, and returns the
 // rows in a stable order (per target: dqs add, dqs consume, dqs-bare add,
 // ...). Runs are interleaved (run 1 of every workload, then run 2, ...) so
-// that a flavour and its bare loop see the same machine conditions.
+// that a flavour, its bare loop and python-dirq see the same machine
+// conditions.
 // progress, if not nil, gets a line per finished run.
 func Run(cfg Config, progress io.Writer) ([]Row, error) {
 	body := make([]byte, cfg.BodySize)
@@ -177,25 +178,32 @@ func Run(cfg Config, progress io.Writer) ([]Row, error) {
 	}
 	var rows []Row
 	for _, t := range cfg.Targets {
-		var py map[string]float64
-		if cfg.Python != "" {
-			var err error
-			if py, err = runPython(cfg, t); err != nil {
-				return nil, err
-			}
-		}
 		ws := Workloads()
 		first := len(rows)
 		for _, w := range ws {
-			add := Row{FS: t.Label, Queue: w.Name, Op: "add"}
-			con := Row{FS: t.Label, Queue: w.Name, Op: "lock+get+remove"}
-			if py != nil && (w.Name == "dqs" || w.Name == "dqn") {
-				add.Python, con.Python = py[w.Name+"_add"], py[w.Name+"_consume"]
-			}
-			rows = append(rows, add, con)
+			rows = append(rows, Row{FS: t.Label, Queue: w.Name, Op: "add"},
+				Row{FS: t.Label, Queue: w.Name, Op: "lock+get+remove"})
 		}
+		py := map[string][]float64{}
 		for run := range cfg.Runs {
-			for i, w := range ws {
+			if cfg.Python != "" {
+				rates, err := runPython(cfg, t)
+				if err != nil {
+					return nil, err
+				}
+				for k, v := range rates {
+					py[k] = append(py[k], v)
+				}
+			}
+			for k := range ws {
+				// Alternate which of a flavour and its bare loop goes
+				// first, so that neither always follows the other's
+				// clean-up (freeing 20,000 inodes leaves the kernel work).
+				i := k
+				if run%2 == 1 {
+					i = k ^ 1
+				}
+				w := ws[i]
 				add, con, err := runOnce(t, w, cfg.N, body)
 				if err != nil {
 					return nil, err
@@ -206,6 +214,10 @@ func Run(cfg Config, progress io.Writer) ([]Row, error) {
 					fmt.Fprintf(progress, "%s %s run %d/%d: add %.0f/s, consume %.0f/s\n", t.Label, w.Name, run+1, cfg.Runs, add.Rate, con.Rate)
 				}
 			}
+		}
+		for i, w := range ws {
+			rows[first+2*i].Python = median(py[w.Name+"_add"])
+			rows[first+2*i+1].Python = median(py[w.Name+"_consume"])
 		}
 	}
 	return rows, nil
@@ -234,11 +246,20 @@ func runOnce(t Target, w Workload, n int, body []byte) (add, con Sample, err err
 	return add, con, nil
 }
 
-// runPython runs tests/dirq/bench.py on the target and returns its median
-// rates by "dqs_add", "dqs_consume", "dqn_add", "dqn_consume".
+func median(v []float64) float64 {
+	if len(v) == 0 {
+		return 0
+	}
+	v = slices.Sorted(slices.Values(v))
+	return v[len(v)/2]
+}
+
+// runPython runs one run of tests/dirq/bench.py on the target, between the
+// Go runs so that both see the same machine, and returns its rates by
+// "dqs_add", "dqs_consume", "dqn_add", "dqn_consume".
 func runPython(cfg Config, t Target) (map[string]float64, error) {
 	cmd := exec.Command(cfg.Python, cfg.Script, "--dir", t.Dir, "--n", fmt.Sprint(cfg.N),
-		"--runs", fmt.Sprint(cfg.Runs), "--size", fmt.Sprint(cfg.BodySize), "--json")
+		"--runs", "1", "--size", fmt.Sprint(cfg.BodySize), "--json")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {

@@ -4,6 +4,17 @@
 // go-stomp client and through raw frames, what the bricks pipelines rely
 // on: round trips, receipts, ack modes, NACK, redelivery, prefetch, topics,
 // transactions and errors.
+//
+// A broker package runs it from a test:
+//
+//	func TestConformance(t *testing.T) {
+//		stomptest.Run(t, stomptest.Target{Broker: brokertest.RabbitSTOMP(t),
+//			SettleDelay: 200 * time.Millisecond}, nil)
+//	}
+//
+// The third argument skips named subtests with a reason, for documented
+// differences (ActiveMQ does not redeliver NACKed messages). RawConn, Dial
+// and Connect drive a broker frame by frame for tests of one's own.
 package stomptest
 
 import (

@@ -1,5 +1,8 @@
 package bench
 
+// Benchmarks of the parts of the table, for profiling one at a time:
+// go test -run XXX -bench TreeStartOnly -cpuprofile cpu.out ./supervision/bench
+
 import (
 	"context"
 	"strconv"
@@ -10,6 +13,7 @@ import (
 )
 
 func BenchmarkTreeStartOnly(b *testing.B) {
+	registerKinds()
 	children := make([]*supervision.Node, 10000)
 	for i := range children {
 		children[i] = &supervision.Node{Name: "w" + strconv.Itoa(i), Kind: idleKind.Name}
@@ -27,6 +31,7 @@ func BenchmarkTreeStartOnly(b *testing.B) {
 }
 
 func BenchmarkRestartBricks(b *testing.B) {
+	registerKinds()
 	for range b.N {
 		if _, err := restartBricks(10000); err != nil {
 			b.Fatal(err)

@@ -1,0 +1,217 @@
+package apps
+
+import (
+	"github.com/bricksmq/bricks/actors"
+	"gopkg.in/yaml.v3"
+)
+
+// Child order of a transfer (rest_for_one restarts a failed child and
+// every child after it, and stops children in reverse order):
+//
+//	pidfile, <sink>, stats, [hook], [headers], <source>, purge-from, purge-to
+//
+//   - pidfile first: it must be held before anything runs and released
+//     last.
+//   - The sink (writer, or sender with its own broker connection) depends
+//     on nothing; everything upstream depends on it. When it fails, the
+//     stages holding its in-flight messages and the source restart with
+//     it: receipts for a dead connection never arrive, so the source
+//     releases (unlocks, or leaves unacked) what was in flight and offers
+//     it again. Duplicates are possible, loss is not.
+//   - The middle stages (stats, hook, headers) hold "who sent this ID" for
+//     in-flight messages, so they sit between sink and source: a failed
+//     middle stage restarts the source behind it for the same reason.
+//   - The source comes last of the pipeline: it alone removes or
+//     acknowledges, and only on Confirm. A stop (reverse order) ends it
+//     first, so nothing new enters while the rest shuts down.
+//   - The purgers touch no message in flight (only stale locks, old
+//     temporary elements, empty directories): after the source, so their
+//     own failure restarts nothing else.
+//
+// This differs from the issue's sketch [connection, reader, sender, acker]:
+// the STOMP and AMQP senders own their connection, and the queue reader
+// acknowledges (removes) itself on Confirm, so connection and acker are not
+// separate children; what matters — the source after everything it depends
+// on — is kept. broker→queue gives [writer, stats, receiver]: the writer
+// needs no broker, so a broker outage restarts only the receiver.
+
+// build writes the expanded supervisor node.
+func (t *transfer) build() *yaml.Node {
+	n := t.n
+	sup := newMap(n).set("name", t.keys["name"].Value)
+	restart := t.opt("restart")
+	if restart == nil {
+		restart = scalar(map[bool]string{true: "transient", false: "permanent"}[t.finite], n)
+	}
+	sup.set("restart", restart)
+	if t.finite && restart.Value != "permanent" {
+		sup.str("significant", "true", n)
+	}
+	if sd := t.opt("shutdown"); sd != nil {
+		sup.set("shutdown", sd)
+	}
+	sup.str("strategy", "rest_for_one", n)
+	sup.set("intensity", t.optOr("intensity", defaultIntensity))
+	sup.set("period", t.optOr("period", defaultPeriod))
+	if b := t.opt("backoff"); b != nil {
+		sup.set("backoff", b)
+	} else {
+		sup.set("backoff", newMap(n).str("min", defaultBackoffMin, n).str("max", defaultBackoffMax, n).n)
+	}
+	if c := t.opt("cooldown"); c != nil {
+		sup.set("cooldown", c)
+	}
+	if t.finite {
+		sup.str("auto_shutdown", "any_significant", n)
+	}
+
+	var kids []*yaml.Node
+	if pf := t.opt("pidfile"); pf != nil {
+		kids = append(kids, t.worker("pidfile", pidfileKind, t.keys["pidfile"].Key, newMap(pf).set("path", pf)))
+	}
+	sinkName, srcName := stageName(t.to), stageName(t.from)
+	kids = append(kids, t.worker(sinkName, sinkKinds[t.to.proto], t.to.key, t.sinkWith()))
+
+	stats := newMap(n).str("to", sinkName, n).str("transfer", t.keys["name"].Value.Value, n)
+	if d := t.opt("duration"); d != nil {
+		stats.set("duration", d)
+	}
+	statsNode := t.worker("stats", statsKind, n, stats)
+	if t.opt("duration") != nil {
+		markFinite(statsNode, n)
+	}
+	kids = append(kids, statsNode)
+	next := "stats"
+	if h := t.opt("hook"); h != nil {
+		kids = append(kids, ymap{t.worker("hook", "", t.keys["hook"].Key, newMap(h).str("to", next, h))}.set("kind", h).n)
+		next = "hook"
+	}
+	if h := t.opt("headers"); h != nil {
+		kids = append(kids, t.worker("headers", headersKind, t.keys["headers"].Key, t.passThrough(h, t.sub("headers")).str("to", next, h)))
+		next = "headers"
+	}
+	src := t.worker(srcName, sourceKinds[t.from.proto], t.from.key, t.sourceWith(next))
+	if t.finite {
+		markFinite(src, t.from.key)
+	}
+	kids = append(kids, src)
+
+	if pg := t.opt("purge"); pg == nil || pg.Kind == yaml.MappingNode {
+		for _, e := range []*endpoint{t.from, t.to} {
+			if e.isQueue() {
+				kids = append(kids, t.worker("purge-"+e.side, purgerKind, e.key, t.purgerWith(e, pg)))
+			}
+		}
+	}
+	sup.set("children", list(n, kids...))
+	return sup.n
+}
+
+// markFinite makes a worker node transient and significant: its normal
+// end (the work is done) ends the transfer.
+func markFinite(node *yaml.Node, at *yaml.Node) {
+	m := ymap{node}
+	m.str("restart", "transient", at).str("significant", "true", at)
+}
+
+func (t *transfer) optOr(k, def string) *yaml.Node {
+	if v := t.opt(k); v != nil {
+		return v
+	}
+	return scalar(def, t.n)
+}
+
+// worker builds a worker child; every stage gets timeouts.shutdown.
+func (t *transfer) worker(name, kind string, at *yaml.Node, with ymap) *yaml.Node {
+	w := newMap(at).str("name", name, at)
+	if kind != "" {
+		w.str("kind", kind, at)
+	}
+	if sd := t.timeout("shutdown"); sd != nil {
+		w.set("shutdown", sd)
+	}
+	w.set("with", with.n)
+	return w.n
+}
+
+// passThrough copies a mapping's entries (its own nodes, positions kept)
+// into a new with: block; a `to:` in it is refused, the transfer wires
+// stages itself.
+func (t *transfer) passThrough(n *yaml.Node, path string) ymap {
+	m := newMap(n)
+	kvs, _ := t.l.Mapping(n, path)
+	for _, kv := range kvs {
+		if kv.Key.Value == "to" {
+			t.l.Errorf(kv.Key, actors.JoinPath(path, "to"), "set by the transfer (it wires its stages itself)")
+			continue
+		}
+		m.n.Content = append(m.n.Content, kv.Key, kv.Value)
+	}
+	return m
+}
+
+// addOpt moves a transfer-level option into a stage's with: block,
+// refusing one given both places.
+func (t *transfer) addOpt(m ymap, e *endpoint, opt, field string) {
+	kv, ok := t.keys[opt]
+	if !ok {
+		return
+	}
+	if m.has(field) {
+		t.l.Errorf(kv.Key, t.sub(opt), "given twice: here and as %s.%s", e.path, field)
+		return
+	}
+	m.set(field, kv.Value)
+}
+
+func (t *transfer) sinkWith() ymap {
+	m := t.passThrough(t.to.at, t.to.path)
+	if !t.to.isQueue() {
+		t.addOpt(m, t.to, "window", "window")
+		t.connectTimeout(m)
+	}
+	return m
+}
+
+func (t *transfer) sourceWith(to string) ymap {
+	m := t.passThrough(t.from.at, t.from.path).str("to", to, t.from.at)
+	t.addOpt(m, t.from, "count", "count")
+	if t.from.isQueue() {
+		for _, k := range []string{"window", "loop", "remove"} {
+			t.addOpt(m, t.from, k, k)
+		}
+		return m
+	}
+	t.addOpt(m, t.from, "prefetch", "prefetch")
+	if r := t.opt("reliable"); r != nil && r.Value == "false" {
+		if m.has("ack") {
+			t.l.Errorf(t.keys["reliable"].Key, t.sub("reliable"), "given twice: here and as %s.ack", t.from.path)
+		} else {
+			m.str("ack", "auto", r)
+		}
+	}
+	t.connectTimeout(m)
+	return m
+}
+
+// connectTimeout passes timeouts.connect to a broker stage.
+func (t *transfer) connectTimeout(m ymap) {
+	if c := t.timeout("connect"); c != nil && !m.has("connect_timeout") {
+		m.set("connect_timeout", c)
+	}
+}
+
+// purgerWith configures the housekeeping of one queue end.
+func (t *transfer) purgerWith(e *endpoint, purge *yaml.Node) ymap {
+	m := newMap(e.at).set("path", e.value("path"))
+	if ty := e.value("type"); ty != nil {
+		m.set("type", ty)
+	}
+	if purge != nil {
+		kvs, _ := t.l.Mapping(purge, t.sub("purge"))
+		for _, kv := range kvs {
+			m.n.Content = append(m.n.Content, kv.Key, kv.Value)
+		}
+	}
+	return m
+}

@@ -1,0 +1,185 @@
+package stomp_test
+
+import (
+	"fmt"
+	"path/filepath"
+	"testing"
+
+	"github.com/bricksmq/bricks/brokers/embedded"
+	"github.com/bricksmq/bricks/internal/brokertest"
+	"github.com/bricksmq/bricks/internal/stomptest"
+)
+
+// pipeline describes a transfer queue -> stomp.sender -> broker ->
+// stomp.receiver -> queue, run as one rest_for_one tree.
+type pipeline struct {
+	src, dst    string // directory queues
+	uri         string
+	senderURI   string // when set, the sender's (uri is the receiver's)
+	destination string
+	connection  string // extra connection fields, YAML flow style ("auth: {...}, ")
+	window      int
+}
+
+func newPipeline(t *testing.T, uri, destination string) *pipeline {
+	dir := t.TempDir()
+	return &pipeline{src: filepath.Join(dir, "in"), dst: filepath.Join(dir, "out"),
+		uri: uri, destination: destination, window: 50}
+}
+
+// yaml renders the tree. The stages are listed sinks first, so that
+// rest_for_one restarts a failed stage together with every stage feeding it:
+// the source then offers its unconfirmed messages again.
+func (p *pipeline) yaml() string {
+	senderURI := p.uri
+	if p.senderURI != "" {
+		senderURI = p.senderURI
+	}
+	return fmt.Sprintf(`
+name: stomppipe
+strategy: rest_for_one
+intensity: 100
+period: 1s
+backoff: {min: 20ms, max: 500ms}
+children:
+  - name: writer
+    kind: queue.writer
+    with: {path: %q}
+  - name: receiver
+    kind: stomp.receiver
+    with: {uri: %q, %sdestination: %q, to: writer, prefetch: %d, heartbeat: 1s}
+  - name: sender
+    kind: stomp.sender
+    with: {uri: %q, %sdestination: %q, window: %d, heartbeat: 1s}
+  - name: reader
+    kind: queue.reader
+    with: {path: %q, to: sender, window: %d, poll: 20ms}
+`, p.dst, p.uri, p.connection, p.destination, p.window, senderURI, p.connection, p.destination, p.window, p.src, p.window)
+}
+
+// transfer fills the source with n messages, runs the pipeline until every
+// message arrived and the source is empty (calling during once, halfway),
+// checks what arrived and returns the number of duplicates and the stage
+// failures.
+func (p *pipeline) transfer(t *testing.T, n int, during func(*failures)) (int, *failures) {
+	t.Helper()
+	fillQueue(t, p.src, n)
+	_, fails := runTree(t, p.yaml())
+	if during != nil {
+		waitUntil(t, "half of the messages transferred", func() bool { return queueCount(t, p.dst) >= n/2 })
+		during(fails)
+	}
+	waitUntil(t, "source drained", func() bool { return queueCount(t, p.src) == 0 })
+	waitUntil(t, "every message arrived", func() bool { return len(readQueue(t, p.dst)) >= n })
+	return checkArrived(t, readQueue(t, p.dst), n), fails
+}
+
+// TestKindPipelineEmbedded moves 2000 messages (text, binary with NUL
+// bytes, escaped and unicode headers) through the embedded broker and checks
+// that each arrives exactly once, byte-identical, and that nothing is left
+// in the source queue or in the broker.
+func TestKindPipelineEmbedded(t *testing.T) {
+	checkLeaks(t)
+	srv := startBroker(t, embedded.Options{})
+	p := newPipeline(t, "stomp://"+srv.Addr().String(), "/queue/kindtest")
+	const n = 2000
+	if dups, _ := p.transfer(t, n, nil); dups != 0 {
+		t.Errorf("%d duplicates without any failure", dups)
+	}
+	if d := srv.QueueDepth("/queue/kindtest"); d != 0 {
+		t.Errorf("broker queue still holds %d messages", d)
+	}
+}
+
+// TestKindPipelineRealBrokers runs the same transfer through RabbitMQ and
+// ActiveMQ.
+func TestKindPipelineRealBrokers(t *testing.T) {
+	for _, find := range []func(testing.TB) brokertest.Broker{brokertest.RabbitSTOMP, brokertest.ActiveMQSTOMP} {
+		t.Run("", func(t *testing.T) {
+			b := find(t)
+			t.Log(b.Name)
+			checkLeaks(t)
+			p := newPipeline(t, b.URI, stomptest.Unique("/queue/", "kind"))
+			p.connection = fmt.Sprintf("auth: {name: %q, pass: %q}, virtual_host: %q, ", b.Login, b.Passcode, b.VirtualHost)
+			const n = 2000
+			if dups, _ := p.transfer(t, n, nil); dups != 0 {
+				t.Errorf("%d duplicates without any failure", dups)
+			}
+		})
+	}
+}
+
+// TestKindPipelineConnectionCut cuts every broker connection of the sender
+// and the receiver several times during a transfer: the library reconnects,
+// the sender resends what was unconfirmed and the broker redelivers what was
+// unacknowledged. Every message must arrive; duplicates are allowed.
+func TestKindPipelineConnectionCut(t *testing.T) {
+	checkLeaks(t)
+	srv := startBroker(t, embedded.Options{})
+	proxy := newCutProxy(t, srv.Addr().String())
+	p := newPipeline(t, proxy.uri(), "/queue/kindcut")
+	const n = 2000
+	const cuts = 3
+	dups, fails := p.transfer(t, n, func(*failures) {
+		for i := range cuts {
+			proxy.cut()
+			if i < cuts-1 { // let the pipeline make progress before the next cut
+				done := queueCount(t, p.dst)
+				waitUntil(t, "progress after a cut", func() bool { return queueCount(t, p.dst) >= min(done+100, n) })
+			}
+		}
+	})
+	t.Logf("%d messages, %d cuts, %d duplicates, stage failures: sender %d, receiver %d",
+		n, cuts, dups, fails.of("sender"), fails.of("receiver"))
+}
+
+// TestKindPipelineBrokerRestart stops the embedded broker (dir storage)
+// mid-transfer, with reconnection attempts so limited that the stages give
+// up: the receiver fails, and keeps failing to start, until the broker is
+// started again on the same port with the messages it had stored. Its
+// supervisor restarts it together with the stages after it; the reader
+// offers its unconfirmed messages again and the broker redelivers what was
+// not acknowledged. Nothing may be lost.
+func TestKindPipelineBrokerRestart(t *testing.T) {
+	checkLeaks(t)
+	dir := t.TempDir()
+	o := embedded.Options{Storage: embedded.StorageDir, Dir: filepath.Join(dir, "broker")}
+	srv := startBroker(t, o)
+	addr := srv.Addr().String()
+	uri := fmt.Sprintf("failover:(stomp://%s)?maxReconnectAttempts=1&initialReconnectDelay=10", addr)
+	p := newPipeline(t, uri, "/queue/kindrestart")
+	const n = 2000
+	dups, fails := p.transfer(t, n, func(fails *failures) {
+		if err := srv.Shutdown(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		waitUntil(t, "the receiver failed", func() bool { return fails.of("receiver") > 0 })
+		o.Addr = addr
+		startBroker(t, o)
+	})
+	t.Logf("%d messages, %d duplicates after a broker restart; receiver failures: %d", n, dups, fails.of("receiver"))
+}
+
+// TestKindPipelineSenderFails makes the broker unreachable for the sender
+// only (its connections go through a proxy that goes down) until the
+// sender gives up reconnecting and fails: the supervisor restarts it with
+// the reader (rest_for_one), which offers its unconfirmed messages again
+// once the proxy is back. Nothing may be lost.
+func TestKindPipelineSenderFails(t *testing.T) {
+	checkLeaks(t)
+	srv := startBroker(t, embedded.Options{})
+	proxy := newCutProxy(t, srv.Addr().String())
+	p := newPipeline(t, "stomp://"+srv.Addr().String(), "/queue/kindsenderfails")
+	// The sender alone goes through the proxy, and gives up quickly.
+	p.senderURI = fmt.Sprintf("failover:(%s)?maxReconnectAttempts=1&initialReconnectDelay=10", proxy.uri())
+	const n = 2000
+	dups, fails := p.transfer(t, n, func(fails *failures) {
+		proxy.down()
+		waitUntil(t, "the sender failed", func() bool { return fails.of("sender") > 0 })
+		proxy.up(t)
+	})
+	t.Logf("%d messages, %d duplicates; sender failures %d, receiver failures %d", n, dups, fails.of("sender"), fails.of("receiver"))
+	if r := fails.of("receiver"); r != 0 {
+		t.Errorf("the receiver failed %d times; only the sender's broker connection was down", r)
+	}
+}

@@ -1,0 +1,311 @@
+package stomp
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/scheduler"
+	"github.com/go-stomp/stomp/v3/frame"
+
+	"github.com/bricksmq/bricks/actors"
+	"github.com/bricksmq/bricks/queue"
+)
+
+// The stomp.receiver kind: the source stage of a transfer out of a STOMP
+// broker. It subscribes to `destination` and Delivers every MESSAGE to the
+// `to:` sibling, with at most `prefetch` unanswered; it ACKs a message when
+// its Confirm arrives and NACKs it on Reject. When it stops or restarts it
+// disconnects, and the broker redelivers what was not acknowledged.
+
+// ReceiverKindName is the YAML kind of the receiver stage.
+const ReceiverKindName = "stomp.receiver"
+
+// siblingRetry is how long the receiver waits before offering held
+// messages again when its `to:` sibling is not running (it is restarting).
+const siblingRetry = 100 * time.Millisecond
+
+func init() {
+	actors.Register(actors.Kind{
+		Name:    ReceiverKindName,
+		Summary: "consumes a STOMP destination and delivers each message downstream, acknowledging it once confirmed",
+		Spec: withConnection(actors.NewSpec()).
+			Field(actors.String("destination").Required().Description("destination to subscribe to").Example("/queue/in")).
+			Field(actors.Sibling("to").Required().Description("sibling stage the messages are delivered to")).
+			Field(actors.String("ack").Default(string(AckClientIndividual)).
+				Enum(string(AckClientIndividual), string(AckClient), string(AckAuto)).
+				Description("acknowledgement mode: client-individual (one ACK per message), client (cumulative) or auto (the broker forgets a message once sent: losses possible)")).
+			Field(actors.Int("prefetch").Default(DefaultPrefetch).
+				Description("most messages received and not yet acknowledged (sent to the broker as activemq.prefetchSize and prefetch-count)")).
+			Field(actors.String("selector").Advanced().Description("JMS selector (ActiveMQ)")).
+			Field(actors.StringMap("headers").Advanced().Description("extra SUBSCRIBE headers")).
+			Field(actors.Int("count").Default(0).Description("stop normally after this many confirmed messages (0: no limit)")),
+		Validate: func(cfg *actors.Config) error {
+			if p := cfg.Int("prefetch"); p < 1 {
+				return fmt.Errorf("prefetch: must be at least 1, got %d", p)
+			}
+			if n := cfg.Int("count"); n < 0 {
+				return fmt.Errorf("count: must not be negative, got %d", n)
+			}
+			_, err := connectionFrom(cfg)
+			return err
+		},
+		New:          newReceiverActor,
+		SignalsReady: true,
+	})
+}
+
+// receiverActor is one incarnation of stomp.receiver.
+type receiverActor struct {
+	cfg    *actors.Config
+	conn   connection
+	sub    SubscribeOptions
+	window int // most messages forwarded by the goroutine and not settled
+	count  int
+
+	acks      chan ackOp          // to the goroutine; capacity window
+	inflight  map[string]*arrival // by Deliver ID
+	order     []*arrival          // arrival order, for cumulative (client) acks
+	held      []*arrival          // received, not yet Delivered (no sibling, or count reached)
+	seq       uint64
+	delivered int // Delivers sent, counted against count
+	confirmed int
+	retrying  bool // a retry timer is pending
+	timers    *scheduler.TimerScheduler
+}
+
+// arrival is one received message on its way downstream.
+type arrival struct {
+	id      string
+	d       *Delivery
+	settled bool
+	err     error // the Reject reason once settled
+}
+
+// received hands a Delivery from the goroutine to the actor.
+type received struct{ d *Delivery }
+
+// receiverUp tells the actor that the subscription is active.
+type receiverUp struct{}
+
+// retryHeld asks the actor to offer held messages again.
+type retryHeld struct{}
+
+// ackOp asks the goroutine to ACK (nack false) or NACK d, then to count
+// slots messages as settled, freeing room for as many new ones.
+type ackOp struct {
+	d     *Delivery
+	nack  bool
+	slots int
+}
+
+func newReceiverActor(cfg *actors.Config) (actor.Actor, error) {
+	c, err := connectionFrom(cfg)
+	if err != nil {
+		return nil, err
+	}
+	w := cfg.Int("prefetch")
+	if w < 1 {
+		w = DefaultPrefetch
+	}
+	return &receiverActor{cfg: cfg, conn: c, window: w, count: cfg.Int("count"),
+		sub: SubscribeOptions{Destination: cfg.String("destination"), Ack: AckMode(cfg.String("ack")),
+			Prefetch: w, Selector: cfg.String("selector"), Headers: cfg.StringMap("headers")},
+		acks:     make(chan ackOp, w),
+		inflight: map[string]*arrival{}}, nil
+}
+
+// Receive implements actor.Actor.
+func (a *receiverActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		a.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
+		p := posterOf(ctx)
+		actors.Go(ctx, func(gctx context.Context) error { return a.run(gctx, p) })
+	case *receiverUp:
+		actors.SignalReady(ctx)
+	case *received:
+		a.arrive(ctx, m.d)
+	case *retryHeld:
+		a.retrying = false
+		a.offer(ctx)
+	case *queue.Confirm:
+		a.settle(ctx, m.ID, nil)
+	case *queue.Reject:
+		a.settle(ctx, m.ID, m.Reason)
+	}
+}
+
+// arrive records a received message and offers it downstream.
+func (a *receiverActor) arrive(ctx actor.Context, d *Delivery) {
+	a.seq++
+	// The ack id names the message for the broker; a message redelivered on
+	// a new connection may reuse the id of one still in flight from the
+	// old one, so a suffix keeps the IDs unique.
+	id := ackID(d)
+	if _, dup := a.inflight[id]; dup || id == "" {
+		id += "#" + strconv.FormatUint(a.seq, 10)
+	}
+	ar := &arrival{id: id, d: d}
+	a.inflight[id] = ar
+	if a.sub.Ack == AckClient {
+		a.order = append(a.order, ar)
+	}
+	a.held = append(a.held, ar)
+	a.offer(ctx)
+}
+
+// ackID is the id the broker acknowledges d by: the "ack" header (STOMP
+// 1.2) or the message-id.
+func ackID(d *Delivery) string {
+	if id, ok := d.Frame().Header.Contains(frame.Ack); ok {
+		return id
+	}
+	return d.MessageID
+}
+
+// offer Delivers held messages to the `to:` sibling, in arrival order. When
+// the sibling is not running it tries again shortly; past `count` Delivers
+// the rest stays held until the actor stops, and the broker redelivers it.
+func (a *receiverActor) offer(ctx actor.Context) {
+	for len(a.held) > 0 && (a.count == 0 || a.delivered < a.count) {
+		to := a.cfg.SiblingPID("to")
+		if to == nil {
+			if !a.retrying {
+				a.retrying = true
+				a.timers.SendOnce(siblingRetry, ctx.Self(), &retryHeld{})
+			}
+			return
+		}
+		ar := a.held[0]
+		a.held[0] = nil
+		a.held = a.held[1:]
+		a.delivered++
+		ctx.Request(to, &queue.Deliver{ID: ar.id, Message: ar.d.Message})
+	}
+}
+
+// settle acts on the answer for one Delivered message.
+func (a *receiverActor) settle(ctx actor.Context, id string, reason error) {
+	ar, ok := a.inflight[id]
+	if !ok || ar.settled {
+		return // an answer for a message of a previous incarnation
+	}
+	if reason != nil {
+		kindLogger(ctx, a.cfg).Warn("stomp receiver: message rejected downstream, NACKing it",
+			"id", id, "destination", a.sub.Destination, "reason", reason)
+	}
+	ar.settled, ar.err = true, reason
+	if a.sub.Ack == AckClient {
+		a.settleCumulative()
+	} else {
+		delete(a.inflight, id)
+		a.ack(ackOp{d: ar.d, nack: reason != nil, slots: 1})
+	}
+	if reason == nil {
+		a.confirmed++
+		if a.count > 0 && a.confirmed >= a.count {
+			actors.StopNormal(ctx)
+		}
+	}
+}
+
+// settleCumulative acknowledges, in client mode, the longest run of settled
+// messages at the head of the arrival order: an ACK there covers every
+// earlier message of the subscription, so a message is acknowledged only
+// once it and everything received before it are settled.
+func (a *receiverActor) settleCumulative() {
+	var last *arrival // the last confirmed message not yet ACKed
+	slots := 0
+	for len(a.order) > 0 && a.order[0].settled {
+		ar := a.order[0]
+		a.order[0] = nil
+		a.order = a.order[1:]
+		delete(a.inflight, ar.id)
+		slots++
+		if ar.err == nil {
+			last = ar
+			continue
+		}
+		if last != nil {
+			a.ack(ackOp{d: last.d, slots: slots - 1})
+			last, slots = nil, 1
+		}
+		a.ack(ackOp{d: ar.d, nack: true, slots: slots})
+		slots = 0
+	}
+	if last != nil {
+		a.ack(ackOp{d: last.d, slots: slots})
+	}
+}
+
+// ack hands an acknowledgement to the goroutine. The channel holds one
+// entry per settled message at most, and at most window messages are
+// unsettled, so it never fills up while the goroutine runs.
+func (a *receiverActor) ack(op ackOp) {
+	select {
+	case a.acks <- op:
+	default:
+		// The goroutine has ended: the broker redelivers the message.
+	}
+}
+
+// run is the actor's goroutine: it subscribes, then forwards deliveries to
+// the actor while fewer than window are unsettled and writes the
+// acknowledgements the actor asks for, until the actor stops (it then
+// writes the acknowledgements already asked for and closes the Receiver)
+// or the Receiver gives up (an error: the actor fails).
+func (a *receiverActor) run(ctx context.Context, p poster) error {
+	r, err := NewReceiver(ctx, a.conn.uri, a.conn.opts, a.sub)
+	if err != nil {
+		return fmt.Errorf("stomp receiver %s %s: %w", a.conn.uri, a.sub.Destination, err)
+	}
+	defer r.Close()
+	log := cmp.Or(a.conn.opts.Logger, slog.Default())
+	do := func(op ackOp) {
+		f := op.d.Ack
+		if op.nack {
+			f = op.d.Nack
+		}
+		if err := f(); err != nil {
+			// The broker redelivers the message: a duplicate, not a loss.
+			log.Debug("stomp receiver: acknowledgement not written", "err", err)
+		}
+	}
+	p.post(&receiverUp{})
+	free := a.window
+	for {
+		in := r.Deliveries()
+		if free == 0 {
+			in = nil
+		}
+		select {
+		case d, ok := <-in:
+			if !ok {
+				err := r.Err()
+				if err == nil {
+					err = ErrClosed
+				}
+				return fmt.Errorf("stomp receiver %s %s: %w", a.conn.uri, a.sub.Destination, err)
+			}
+			free--
+			p.post(&received{d: d})
+		case op := <-a.acks:
+			do(op)
+			free += op.slots
+		case <-ctx.Done():
+			for {
+				select {
+				case op := <-a.acks:
+					do(op)
+				default:
+					return nil
+				}
+			}
+		}
+	}
+}

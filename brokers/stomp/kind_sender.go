@@ -1,0 +1,198 @@
+package stomp
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/bricksmq/bricks/actors"
+	"github.com/bricksmq/bricks/queue"
+)
+
+// The stomp.sender kind: the destination stage of a transfer into a STOMP
+// broker. Every Deliver becomes a SEND with a receipt (a Sender keeps up to
+// `window` of them in flight); the Deliver is answered with Confirm when its
+// RECEIPT arrives, or Reject when the broker refused that very message (or it
+// cannot be sent at all, e.g. it has no destination). A lost connection is
+// handled by the Sender, which reconnects and resends what is unconfirmed;
+// one it cannot recover fails the actor, and its supervisor restarts it
+// together with the stages feeding it (rest_for_one), which offer their
+// unconfirmed messages again.
+
+// SenderKindName is the YAML kind of the sender stage.
+const SenderKindName = "stomp.sender"
+
+func init() {
+	actors.Register(actors.Kind{
+		Name:    SenderKindName,
+		Summary: "sends each delivered message to a STOMP broker and confirms it once the broker's receipt arrives",
+		Spec: withConnection(actors.NewSpec()).
+			Field(actors.String("destination").
+				Description(`destination of every message (default: the message's own "destination" header)`).Example("/queue/out")).
+			Field(actors.Int("window").Default(DefaultWindow).Description("most messages sent and not yet confirmed by a receipt")).
+			Field(actors.Bool("persistent").Default(true).
+				Description(`add "persistent:true" to messages that do not set the header`)),
+		Validate: func(cfg *actors.Config) error {
+			if w := cfg.Int("window"); w < 1 {
+				return fmt.Errorf("window: must be at least 1, got %d", w)
+			}
+			_, err := connectionFrom(cfg)
+			return err
+		},
+		New: func(cfg *actors.Config) (actor.Actor, error) {
+			c, err := connectionFrom(cfg)
+			if err != nil {
+				return nil, err
+			}
+			w := cfg.Int("window")
+			if w < 1 {
+				w = DefaultWindow
+			}
+			return &senderActor{cfg: cfg, conn: c, window: w,
+				so:       SenderOptions{Window: w, NonPersistent: !cfg.Bool("persistent")},
+				in:       make(chan outbound, w),
+				inflight: map[string]origin{}}, nil
+		},
+		SignalsReady: true,
+	})
+}
+
+// senderActor is one incarnation of stomp.sender.
+type senderActor struct {
+	cfg    *actors.Config
+	conn   connection
+	so     SenderOptions
+	window int
+
+	up       bool              // the Sender is connected and the goroutine takes messages
+	in       chan outbound     // to the goroutine, which Sends; capacity window
+	waiting  []outbound        // Delivered, not yet handed to the goroutine
+	inflight map[string]origin // by our id: every Deliver not yet answered
+	handed   int               // handed to the goroutine and not yet answered
+	seq      uint64
+}
+
+// origin is the Deliver behind one of our ids, to answer it.
+type origin struct {
+	id   string
+	from *actor.PID
+}
+
+// outbound is a message for the goroutine to Send under our id.
+type outbound struct {
+	id  string
+	msg *queue.Message
+}
+
+// senderUp tells the actor that the Sender is connected.
+type senderUp struct{}
+
+// sendResult is the outcome of one outbound message.
+type sendResult struct{ Result }
+
+// Receive implements actor.Actor.
+func (a *senderActor) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		p := posterOf(ctx)
+		actors.Go(ctx, func(gctx context.Context) error { return a.run(gctx, p) })
+	case *senderUp:
+		a.up = true
+		actors.SignalReady(ctx)
+		a.pump()
+	case *queue.Deliver:
+		// Our own ids: the upstream's are unique only per upstream.
+		a.seq++
+		id := strconv.FormatUint(a.seq, 10)
+		a.inflight[id] = origin{id: m.ID, from: ctx.Sender()}
+		a.waiting = append(a.waiting, outbound{id: id, msg: m.Message})
+		a.pump()
+	case *sendResult:
+		a.handed--
+		o, ok := a.inflight[m.ID]
+		if !ok {
+			return
+		}
+		delete(a.inflight, m.ID)
+		if m.Err != nil {
+			kindLogger(ctx, a.cfg).Warn("stomp sender: message refused", "id", o.id, "err", m.Err)
+		}
+		queue.Answer(ctx, o.from, o.id, m.Err)
+		a.pump()
+	}
+}
+
+// pump hands waiting messages to the goroutine while fewer than window are
+// unanswered. That bound is what keeps the goroutine's Send from ever
+// waiting for a free slot of the Sender's window, and the channel from
+// filling up: every message between the actor and its Result counts.
+func (a *senderActor) pump() {
+	for a.up && a.handed < a.window && len(a.waiting) > 0 {
+		select {
+		case a.in <- a.waiting[0]:
+		default:
+			return // cannot happen while the bound holds; the next result pumps again
+		}
+		a.waiting[0] = outbound{}
+		a.waiting = a.waiting[1:]
+		a.handed++
+	}
+}
+
+// run is the actor's goroutine: it connects, then Sends what the actor
+// hands over and passes every Result back, until the actor stops (it then
+// closes the Sender) or the Sender gives up (an error: the actor fails).
+func (a *senderActor) run(ctx context.Context, p poster) error {
+	s, err := NewSender(ctx, a.conn.uri, a.conn.opts, a.so)
+	if err != nil {
+		return fmt.Errorf("stomp sender %s: %w", a.conn.uri, err)
+	}
+	defer func() {
+		// Messages still unconfirmed are offered again by the restarted
+		// upstream: waiting for their receipts would serve nobody.
+		cctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		_ = s.Close(cctx)
+	}()
+	p.post(&senderUp{})
+	dest := a.cfg.String("destination")
+	for {
+		select {
+		case o := <-a.in:
+			err := s.Send(ctx, o.id, dest, o.msg)
+			switch {
+			case err == nil:
+			case ctx.Err() != nil:
+				return nil
+			case errors.Is(err, ErrClosed):
+				return a.ended(s, p)
+			default: // the message itself cannot be sent
+				p.post(&sendResult{Result{ID: o.id, Err: err}})
+			}
+		case r, ok := <-s.Results():
+			if !ok {
+				return a.ended(s, p)
+			}
+			p.post(&sendResult{r})
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// ended passes on the Results the stopped Sender still holds and returns
+// why it stopped.
+func (a *senderActor) ended(s *Sender, p poster) error {
+	<-s.Done()
+	for r := range s.Results() {
+		p.post(&sendResult{r})
+	}
+	err := s.Err()
+	if err == nil {
+		err = ErrClosed
+	}
+	return fmt.Errorf("stomp sender %s: %w", a.conn.uri, err)
+}

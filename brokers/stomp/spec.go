@@ -1,0 +1,89 @@
+package stomp
+
+import (
+	"fmt"
+
+	"github.com/bricksmq/bricks/actors"
+)
+
+// The `with:` fields every STOMP actor kind shares (stomp.sender,
+// stomp.receiver): where the broker is and how to connect to it. They are
+// declared once here and turned into a URI and Options by connectionFrom, so
+// both kinds connect exactly the same way.
+
+// authSpec is the `auth:` object.
+func authSpec() *actors.Spec {
+	return actors.NewSpec().
+		Field(actors.String("scheme").Default("plain").Enum("plain", "x509").
+			Description("plain: login/passcode in CONNECT; x509: the TLS client certificate (tls.cert, tls.key)")).
+		Field(actors.String("name").Description("login (plain)").Example("guest")).
+		Field(actors.String("pass").Secret().Description("passcode (plain); or pass_file: a file holding it").Example("guest"))
+}
+
+// tlsSpec is the `tls:` object, used by stomp+ssl:// addresses.
+func tlsSpec() *actors.Spec {
+	return actors.NewSpec().
+		Field(actors.String("ca").Description("PEM bundle of trusted CAs (default: the system pool)").Example("/etc/bricks/ca.pem")).
+		Field(actors.String("cert").Description("PEM client certificate (x509 auth)")).
+		Field(actors.String("key").Description("PEM client key (x509 auth)")).
+		Field(actors.String("server_name").Description("name checked in the broker certificate (default: the host dialled)")).
+		Field(actors.Bool("insecure").Default(false).Advanced().Description("skip certificate checks (tests only)"))
+}
+
+// withConnection adds the connection fields to s and returns it.
+func withConnection(s *actors.Spec) *actors.Spec {
+	return s.
+		Field(actors.String("uri").Required().
+			Description("broker URI: stomp://host:port, stomp+ssl://host:port or failover:(uri,uri)?randomize=true").
+			Example("stomp://127.0.0.1:61613")).
+		Field(actors.Object("auth", authSpec()).Description("authentication (none when absent)")).
+		Field(actors.Object("tls", tlsSpec()).Advanced().Description("TLS settings for stomp+ssl:// addresses")).
+		Field(actors.String("virtual_host").Advanced().Description(`CONNECT "host" header (default "/", what RabbitMQ wants)`)).
+		Field(actors.Duration("heartbeat").Advanced().
+			Description("heart-beat period asked for and promised (default 10s; 0 disables); a broker silent for three periods is dead")).
+		Field(actors.Duration("connect_timeout").Advanced().
+			Description("bound on TCP, TLS and CONNECT of one address (default 10s)"))
+}
+
+// connection is what the connection fields configure.
+type connection struct {
+	uri  *URI
+	opts Options
+}
+
+// connectionFrom reads the connection fields of cfg; the error names the
+// offending field.
+func connectionFrom(cfg *actors.Config) (connection, error) {
+	u, err := ParseURI(cfg.String("uri"))
+	if err != nil {
+		return connection{}, fmt.Errorf("uri: %w", err)
+	}
+	o := Options{
+		VirtualHost:    cfg.String("virtual_host"),
+		ConnectTimeout: cfg.Duration("connect_timeout"),
+	}
+	if cfg.Has("heartbeat") {
+		beat := cfg.Duration("heartbeat")
+		if beat == 0 {
+			beat = -1 // "0 disables" in YAML; Options take 0 as the default
+		}
+		o.HeartBeatSend, o.HeartBeatRecv = beat, beat
+	}
+	if a := cfg.Object("auth"); a != nil {
+		o.Auth = Auth{Scheme: a.String("scheme"), Name: a.String("name"), Pass: a.String("pass")}
+	}
+	if t := cfg.Object("tls"); t != nil {
+		o.TLS = TLSOptions{CAFile: t.String("ca"), CertFile: t.String("cert"), KeyFile: t.String("key"),
+			ServerName: t.String("server_name"), InsecureSkipVerify: t.Bool("insecure")}
+	}
+	if err := o.validate(); err != nil {
+		return connection{}, err
+	}
+	if o.ConnectTimeout < 0 {
+		return connection{}, fmt.Errorf("connect_timeout: must not be negative, got %s", o.ConnectTimeout)
+	}
+	if env := cfg.Env(); env != nil {
+		o.Logger = env.Logger()
+	}
+	return connection{uri: u, opts: o}, nil
+}
