@@ -67,43 +67,51 @@ func (t *transfer) build() *yaml.Node {
 
 	var kids []*yaml.Node
 	if pf := t.opt("pidfile"); pf != nil {
-		kids = append(kids, t.worker("pidfile", pidfileKind, t.keys["pidfile"].Key, newMap(pf).set("path", pf)))
+		kids = append(kids, t.worker("pidfile", pidfileKind, t.keys["pidfile"].Key, newMap(pf).set("path", pf), ""))
 	}
 	sinkName, srcName := stageName(t.to), stageName(t.from)
-	kids = append(kids, t.worker(sinkName, sinkKinds[t.to.proto], t.to.key, t.sinkWith()))
+	kids = append(kids, t.worker(sinkName, sinkKinds[t.to.proto], t.to.key, t.sinkWith(), t.to.path))
 
 	stats := newMap(n).str("to", sinkName, n).str("transfer", t.keys["name"].Value.Value, n)
 	if d := t.opt("duration"); d != nil {
 		stats.set("duration", d)
 	}
-	statsNode := t.worker("stats", statsKind, n, stats)
+	statsNode := t.worker("stats", statsKind, n, stats, "")
 	if t.opt("duration") != nil {
 		markFinite(statsNode, n)
 	}
 	kids = append(kids, statsNode)
 	next := "stats"
 	if h := t.opt("hook"); h != nil {
-		kids = append(kids, ymap{t.worker("hook", "", t.keys["hook"].Key, newMap(h).str("to", next, h))}.set("kind", h).n)
+		kids = append(kids, ymap{t.worker("hook", "", t.keys["hook"].Key, newMap(h).str("to", next, h), "")}.set("kind", h).n)
 		next = "hook"
 	}
 	if h := t.opt("headers"); h != nil {
-		kids = append(kids, t.worker("headers", headersKind, t.keys["headers"].Key, t.passThrough(h, t.sub("headers")).str("to", next, h)))
+		kids = append(kids, t.worker("headers", headersKind, t.keys["headers"].Key, t.passThrough(h, t.sub("headers")).str("to", next, h), t.sub("headers")))
 		next = "headers"
 	}
-	src := t.worker(srcName, sourceKinds[t.from.proto], t.from.key, t.sourceWith(next))
+	src := t.worker(srcName, sourceKinds[t.from.proto], t.from.key, t.sourceWith(next), t.from.path)
 	if t.finite {
 		markFinite(src, t.from.key)
 	}
 	kids = append(kids, src)
 
 	if pg := t.opt("purge"); pg == nil || pg.Kind == yaml.MappingNode {
+		checked := false
 		for _, e := range []*endpoint{t.from, t.to} {
 			if e.isQueue() {
-				kids = append(kids, t.worker("purge-"+e.side, purgerKind, e.key, t.purgerWith(e, pg)))
+				path := ""
+				if pg != nil && !checked { // both purgers share the user's entries: check them once
+					path, checked = t.sub("purge"), true
+				}
+				kids = append(kids, t.worker("purge-"+e.side, purgerKind, e.key, t.purgerWith(e, pg), path))
 			}
 		}
 	}
 	sup.set("children", list(n, kids...))
+	if t.l.Count() > t.before {
+		return nil
+	}
 	return sup.n
 }
 
@@ -121,8 +129,15 @@ func (t *transfer) optOr(k, def string) *yaml.Node {
 	return scalar(def, t.n)
 }
 
-// worker builds a worker child; every stage gets timeouts.shutdown.
-func (t *transfer) worker(name, kind string, at *yaml.Node, with ymap) *yaml.Node {
+// worker builds a worker child; every stage gets timeouts.shutdown. When
+// checkPath is set, the with: block — made of what the user wrote at that
+// key path — is checked against the kind's spec first, so that a problem
+// is reported under the user's own key path (to.broker.window) rather
+// than the expansion's (children[1].with.window).
+func (t *transfer) worker(name, kind string, at *yaml.Node, with ymap, checkPath string) *yaml.Node {
+	if checkPath != "" {
+		t.check(kind, with, checkPath)
+	}
 	w := newMap(at).str("name", name, at)
 	if kind != "" {
 		w.str("kind", kind, at)
@@ -184,9 +199,12 @@ func (t *transfer) sourceWith(to string) ymap {
 	}
 	t.addOpt(m, t.from, "prefetch", "prefetch")
 	if r := t.opt("reliable"); r != nil && r.Value == "false" {
-		if m.has("ack") {
+		switch {
+		case t.from.proto != protoSTOMP:
+			t.l.Errorf(t.keys["reliable"].Key, t.sub("reliable"), "reliable: false needs a STOMP source (an AMQP receiver always settles after the sink confirmed)")
+		case m.has("ack"):
 			t.l.Errorf(t.keys["reliable"].Key, t.sub("reliable"), "given twice: here and as %s.ack", t.from.path)
-		} else {
+		default:
 			m.str("ack", "auto", r)
 		}
 	}
@@ -214,4 +232,25 @@ func (t *transfer) purgerWith(e *endpoint, purge *yaml.Node) ymap {
 		}
 	}
 	return m
+}
+
+// check decodes a stage's with: block against its kind's spec, reporting
+// problems under path. Secret files are not read here (the loader reads
+// them once, when it decodes the expansion).
+func (t *transfer) check(kind string, with ymap, path string) {
+	k, ok := actors.Lookup(kind)
+	if !ok {
+		return // the loader reports the unknown kind
+	}
+	before := t.l.Count()
+	cfg := t.l.Decode(with.n, k.Spec, actors.DecodeOptions{
+		Path:     path,
+		At:       with.n,
+		ReadFile: func(string) ([]byte, error) { return []byte("secret"), nil },
+	})
+	if t.l.Count() == before && k.Validate != nil {
+		if err := k.Validate(cfg); err != nil {
+			t.l.Errorf(with.n, path, "%v", err)
+		}
+	}
 }

@@ -4,6 +4,7 @@ package apps
 // imports make them all available to a program that imports apps (the bricks
 // command does).
 import (
+	_ "github.com/bricksmq/bricks/brokers/amqp"
 	_ "github.com/bricksmq/bricks/brokers/embedded"
 	_ "github.com/bricksmq/bricks/brokers/stomp"
 	_ "github.com/bricksmq/bricks/command"

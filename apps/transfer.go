@@ -40,6 +40,7 @@ type transfer struct {
 	keys     map[string]actors.KeyValue
 	from, to *endpoint
 	finite   bool // ends by itself: count, duration or loop: false
+	before   int  // problems reported before this expansion
 }
 
 func expandTransfer(l actors.Located, n *yaml.Node, path string) *yaml.Node {
@@ -55,14 +56,14 @@ func expandTransfer(l actors.Located, n *yaml.Node, path string) *yaml.Node {
 		}
 		t.keys[kv.Key.Value] = kv
 	}
-	before := l.Count()
+	t.before = l.Count()
 	if _, ok := t.keys["name"]; !ok {
 		l.Errorf(n, t.sub("name"), "required field missing (every node has a name)")
 	}
 	t.from = t.endpoint("from")
 	t.to = t.endpoint("to")
 	t.checkOptions()
-	if l.Count() > before || t.from == nil || t.to == nil {
+	if l.Count() > t.before || t.from == nil || t.to == nil {
 		return nil
 	}
 	return t.build()
@@ -121,6 +122,17 @@ func (t *transfer) checkOptions() {
 				}
 			default:
 				t.l.Errorf(tkv.Key, p, "%s", actors.UnknownKey(tkv.Key.Value, []string{"connect", "shutdown"}))
+			}
+		}
+	}
+	if kv, ok := t.keys["hook"]; ok {
+		if v, ok := t.l.Scalar(kv.Value, t.sub("hook")); ok {
+			if _, known := actors.Lookup(v); !known {
+				hint := ""
+				if best := actors.Closest(v, actors.KindNames()); best != "" {
+					hint = ", did you mean " + best + "?"
+				}
+				t.l.Errorf(kv.Value, t.sub("hook"), "unknown kind %q%s (register it with apps.RegisterHook)", v, hint)
 			}
 		}
 	}

@@ -137,19 +137,11 @@ func (r *reader) take(ctx actor.Context, name string) (*Message, bool) {
 }
 
 func (r *reader) quarantine(ctx actor.Context, name string, reason error) {
-	log := r.logger(ctx)
-	qr, ok := r.q.(interface {
-		Quarantine(name string, reason error) (string, error)
-	})
-	if !ok {
-		log.Error("cannot move a bad element aside: the queue has no quarantine; it stays locked", "element", name, "reason", reason)
-		return
-	}
-	where, err := qr.Quarantine(name, reason)
+	where, err := r.q.Quarantine(name, reason)
 	if err != nil {
 		actors.Fail(ctx, fmt.Errorf("quarantining %s: %w", name, err))
 	}
-	log.Warn("element moved aside", "element", name, "to", where, "reason", reason)
+	r.logger(ctx).Warn("element moved aside", "element", name, "to", where, "reason", reason)
 }
 
 // nextName returns the next element name of the current scan, starting a

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -202,4 +203,48 @@ children:
 		t.Fatal("the flaky stage never failed: the test proves nothing")
 	}
 	t.Logf("%d messages, %d injected crashes, %d duplicates", n, fails, dups)
+}
+
+// TestTransferQuarantinesCorruptElements: a corrupt element in the source is
+// moved aside (never deleted) and the transfer goes on with the others.
+func TestTransferQuarantinesCorruptElements(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	const n = 50
+	fill(t, src, n/2)
+	q, err := queue.NewDQS(src, queue.DQSOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bad, err := q.Add([]byte(`{"body": "truncated`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fill(t, src, n/2)
+	runTree(t, fmt.Sprintf(`
+name: q2q
+strategy: rest_for_one
+children:
+  - name: writer
+    kind: queue.writer
+    with: {path: %q}
+  - name: reader
+    kind: queue.reader
+    restart: transient
+    with: {path: %q, to: writer, loop: false}
+`, dst, src))
+	waitDrained(t, src)
+	if got, _ := queue.NewDQS(dst, queue.DQSOptions{}); got != nil {
+		if c, err := got.Count(); err != nil || c != n {
+			t.Fatalf("destination holds %d messages (err %v), want %d", c, err, n)
+		}
+	}
+	moved := filepath.Join(src, queue.QuarantineDir, strings.Replace(bad, "/", "-", 1))
+	data, err := os.ReadFile(moved)
+	if err != nil {
+		t.Fatalf("the corrupt element %s was not kept aside: %v", bad, err)
+	}
+	if string(data) != `{"body": "truncated` {
+		t.Fatalf("quarantined element changed: %q", data)
+	}
 }

@@ -125,11 +125,11 @@ var badTrees = []struct {
 		`testdata/bad/types.yaml:19:11: children[2].kind: want a single value, got a list`,
 	}},
 	{`unknown_keys.yaml`, []string{
-		`testdata/bad/unknown_keys.yaml:2:1: restrat: unknown key, did you mean restart? (want name, kind, restart, shutdown, watchdog, with, strategy, intensity, period, backoff, cooldown, children)`,
+		`testdata/bad/unknown_keys.yaml:2:1: restrat: unknown key, did you mean restart? (want name, kind, restart, significant, shutdown, watchdog, with, strategy, intensity, period, backoff, cooldown, auto_shutdown, children)`,
 		`testdata/bad/unknown_keys.yaml:3:29: backoff.avg: unknown key (want min, max)`,
 		`testdata/bad/unknown_keys.yaml:9:7: children[0].with.pth: unknown key, did you mean path? (want path, to, mode, interval, pass, pass_file, retry, tags, env, count, verbose, ratio, extra)`,
 		`testdata/bad/unknown_keys.yaml:10:26: children[0].with.retry.tries: unknown key (want max, delay)`,
-		`testdata/bad/unknown_keys.yaml:11:5: children[0].args: unknown key (want name, kind, restart, shutdown, watchdog, with, strategy, intensity, period, backoff, cooldown, children)`,
+		`testdata/bad/unknown_keys.yaml:11:5: children[0].args: unknown key (want name, kind, restart, significant, shutdown, watchdog, with, strategy, intensity, period, backoff, cooldown, auto_shutdown, children)`,
 	}},
 	{`unknown_kind.yaml`, []string{
 		`testdata/bad/unknown_kind.yaml:4:11: children[0].kind: unknown kind "stomp.nope" (REGISTERED)`,

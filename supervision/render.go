@@ -70,6 +70,9 @@ func flowEdges(n *Node) []flowEdge {
 // supervised.
 func summary(n *Node) []string {
 	var parts []string
+	if n.App != "" {
+		parts = append(parts, "app "+n.App)
+	}
 	if n.IsSupervisor() {
 		parts = append(parts, "supervisor "+n.Strategy.String(),
 			fmt.Sprintf("intensity %d in %s", n.Intensity, n.Period))

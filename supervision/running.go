@@ -245,9 +245,20 @@ func (r *Running) call(ctx context.Context, path string, op func(*supervisor, fu
 
 func (r *Running) send(ctx context.Context, pid *actor.PID, op func(*supervisor, func(error))) error {
 	replies := make(chan error, 1)
-	r.t.system.Root.Send(pid, &request{fn: func(s *supervisor) {
+	req := &request{fn: func(s *supervisor) {
 		op(s, func(err error) { replies <- err })
-	}})
+	}}
+	// A supervisor that ended meanwhile never answers: its dead letter does.
+	sub := r.t.system.EventStream.Subscribe(func(evt any) {
+		if dl, ok := evt.(*actor.DeadLetterEvent); ok && dl.Message == req {
+			select {
+			case replies <- ErrNotRunning:
+			default:
+			}
+		}
+	})
+	defer r.t.system.EventStream.Unsubscribe(sub)
+	r.t.system.Root.Send(pid, req)
 	select {
 	case err := <-replies:
 		return err

@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
-	"slices"
 	"strings"
 	"sync"
 
 	goamqp "github.com/Azure/go-amqp"
+
+	"github.com/bricksmq/bricks/brokers/internal/failover"
 )
 
 // Conn is one AMQP 1.0 connection to one broker address. Senders and
@@ -50,23 +50,12 @@ func Dial(ctx context.Context, u *URI, opts Options) (*Conn, error) {
 	if err := opts.validate(); err != nil {
 		return nil, fmt.Errorf("amqp %s: %w", u, err)
 	}
-	for round := 0; ; round++ {
-		c, err := dialRound(ctx, u, opts)
-		if err == nil {
-			return c, nil
-		}
-		var auth *AuthError
-		if errors.As(err, &auth) || (u.MaxAttempts >= 0 && round >= u.MaxAttempts) || ctx.Err() != nil {
-			return nil, err
-		}
-		d := u.Delay(round + 1)
-		opts.Logger.Info("amqp reconnecting", "uri", u.String(), "delay", d, "attempt", round+1)
-		select {
-		case <-opts.after(d):
-		case <-ctx.Done():
-			return nil, fmt.Errorf("%w (giving up: %w)", err, context.Cause(ctx))
-		}
-	}
+	return failover.Redial(ctx, &failover.Backoff{After: opts.after}, u.Policy, opts.Logger, "amqp", u.String(),
+		func(ctx context.Context) (*Conn, error) { return dialRound(ctx, u, opts) },
+		func(err error) bool {
+			var auth *AuthError
+			return errors.As(err, &auth) || ctx.Err() != nil
+		})
 }
 
 // DialURI parses uri and dials it (see ParseURI and Dial).
@@ -80,27 +69,8 @@ func DialURI(ctx context.Context, uri string, opts Options) (*Conn, error) {
 
 // dialRound tries every address once.
 func dialRound(ctx context.Context, u *URI, opts Options) (*Conn, error) {
-	addrs := u.Addresses
-	if u.Randomize {
-		addrs = slices.Clone(addrs)
-		rand.Shuffle(len(addrs), func(i, j int) { addrs[i], addrs[j] = addrs[j], addrs[i] })
-	}
-	var errs []error
-	for _, a := range addrs {
-		c, err := dialAddress(ctx, a, opts)
-		if err == nil {
-			return c, nil
-		}
-		opts.Logger.Warn("amqp connect failed", "broker", a.String(), "err", err)
-		errs = append(errs, err)
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	if len(errs) == 1 {
-		return nil, errs[0]
-	}
-	return nil, fmt.Errorf("no broker of %s accepted: %w", u, errors.Join(errs...))
+	return failover.Round(ctx, u.Addresses, u.Randomize, u.String(), opts.Logger, "amqp",
+		func(ctx context.Context, a Address) (*Conn, error) { return dialAddress(ctx, a, opts) })
 }
 
 // dialAddress opens one connection: TCP (and TLS), SASL, open.

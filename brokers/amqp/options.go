@@ -2,14 +2,14 @@ package amqp
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
 	goamqp "github.com/Azure/go-amqp"
+
+	"github.com/bricksmq/bricks/brokers/internal/failover"
 )
 
 // SASL mechanisms accepted in SASL.Mechanism.
@@ -96,10 +96,10 @@ func (o Options) withDefaults() Options {
 			o.SASL.Mechanism = SASLPlain
 		}
 	}
-	o.IdleTimeout = defaultIfZero(o.IdleTimeout, defaultIdleTimeout)
-	o.ConnectTimeout = defaultIfZero(o.ConnectTimeout, defaultConnectTimeout)
-	o.WriteTimeout = defaultIfZero(o.WriteTimeout, defaultWriteTimeout)
-	o.CloseTimeout = defaultIfZero(o.CloseTimeout, defaultCloseTimeout)
+	o.IdleTimeout = failover.DefaultIfZero(o.IdleTimeout, defaultIdleTimeout)
+	o.ConnectTimeout = failover.DefaultIfZero(o.ConnectTimeout, defaultConnectTimeout)
+	o.WriteTimeout = failover.DefaultIfZero(o.WriteTimeout, defaultWriteTimeout)
+	o.CloseTimeout = failover.DefaultIfZero(o.CloseTimeout, defaultCloseTimeout)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -107,16 +107,6 @@ func (o Options) withDefaults() Options {
 		o.after = time.After
 	}
 	return o
-}
-
-func defaultIfZero(d, def time.Duration) time.Duration {
-	switch {
-	case d == 0:
-		return def
-	case d < 0:
-		return 0
-	}
-	return d
 }
 
 // validate checks the authentication settings (after withDefaults).
@@ -150,27 +140,5 @@ func (o *Options) saslType() goamqp.SASLType {
 
 // tlsConfig builds the TLS configuration for host.
 func (o *Options) tlsConfig(host string) (*tls.Config, error) {
-	cfg := &tls.Config{ServerName: host, InsecureSkipVerify: o.TLS.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
-	if o.TLS.ServerName != "" {
-		cfg.ServerName = o.TLS.ServerName
-	}
-	if o.TLS.CAFile != "" {
-		pem, err := os.ReadFile(o.TLS.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("tls ca: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls ca %s: no PEM certificate found", o.TLS.CAFile)
-		}
-		cfg.RootCAs = pool
-	}
-	if o.TLS.CertFile != "" || o.TLS.KeyFile != "" {
-		cert, err := tls.LoadX509KeyPair(o.TLS.CertFile, o.TLS.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("tls client certificate: %w", err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-	return cfg, nil
+	return failover.TLS(o.TLS).Config(host)
 }

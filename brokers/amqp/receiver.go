@@ -10,6 +10,7 @@ import (
 
 	goamqp "github.com/Azure/go-amqp"
 
+	"github.com/bricksmq/bricks/brokers/internal/failover"
 	"github.com/bricksmq/bricks/queue"
 )
 
@@ -53,7 +54,7 @@ func (o ReceiverOptions) withDefaults() ReceiverOptions {
 		o.TopUp = max(o.Credit/2, 1)
 	}
 	o.TopUp = min(o.TopUp, o.Credit)
-	o.StallTimeout = defaultIfZero(o.StallTimeout, DefaultStallTimeout)
+	o.StallTimeout = failover.DefaultIfZero(o.StallTimeout, DefaultStallTimeout)
 	return o
 }
 

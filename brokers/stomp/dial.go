@@ -2,10 +2,8 @@ package stomp
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"math/rand/v2"
-	"slices"
+
+	"github.com/bricksmq/bricks/brokers/internal/failover"
 )
 
 // Dial connects to the first address of u that accepts, in order (shuffled
@@ -25,75 +23,23 @@ func Dial(ctx context.Context, u *URI, opts Options) (*Conn, error) {
 // redial runs connection rounds, waiting the backoff b dictates before each
 // one, until a connection succeeds or b forbids another round.
 func redial(ctx context.Context, u *URI, opts Options, b *backoff) (*Conn, error) {
-	var last error
-	for {
-		if err := b.wait(ctx, u, opts); err != nil {
-			if last == nil {
-				return nil, fmt.Errorf("stomp connect %s: %w", u, err)
-			}
-			return nil, fmt.Errorf("%w (giving up: %w)", last, err)
-		}
-		c, err := dialRound(ctx, u, opts)
-		if err == nil {
-			return c, nil
-		}
-		last = err
-		if !b.retry(u) {
-			return nil, err
-		}
-	}
+	b.After = opts.after
+	return failover.Redial(ctx, &b.Backoff, u.Policy, opts.Logger, "stomp", u.String(),
+		func(ctx context.Context) (*Conn, error) { return dialRound(ctx, u, opts) }, nil)
 }
 
 // dialRound tries every address once.
 func dialRound(ctx context.Context, u *URI, opts Options) (*Conn, error) {
-	addrs := u.Addresses
-	if u.Randomize {
-		addrs = slices.Clone(addrs)
-		rand.Shuffle(len(addrs), func(i, j int) { addrs[i], addrs[j] = addrs[j], addrs[i] })
-	}
-	var errs []error
-	for _, a := range addrs {
-		c, err := dialAddress(ctx, a, opts)
-		if err == nil {
-			return c, nil
-		}
-		opts.Logger.Warn("stomp connect failed", "broker", a.String(), "err", err)
-		errs = append(errs, err)
-		if ctx.Err() != nil {
-			break
-		}
-	}
-	if len(errs) == 1 {
-		return nil, errs[0]
-	}
-	return nil, fmt.Errorf("no broker of %s accepted: %w", u, errors.Join(errs...))
+	return failover.Round(ctx, u.Addresses, u.Randomize, u.String(), opts.Logger, "stomp",
+		func(ctx context.Context, a Address) (*Conn, error) { return dialAddress(ctx, a, opts) })
 }
 
-// backoff counts failed rounds (of connection, or of connections that died
-// before doing anything useful) and spaces the next attempt accordingly, so
-// a broker refusing us is never hammered in a hot loop.
-type backoff struct{ fails int }
+// backoff is the failover backoff, with the names the Sender and Receiver
+// use: it persists across their reconnections.
+type backoff struct{ failover.Backoff }
 
 // retry records a failure and reports whether another round is allowed.
-func (b *backoff) retry(u *URI) bool {
-	b.fails++
-	return u.MaxAttempts < 0 || b.fails <= u.MaxAttempts
-}
+func (b *backoff) retry(u *URI) bool { return b.Retry(u.Policy) }
 
 // reset forgets past failures (the connection did useful work).
-func (b *backoff) reset() { b.fails = 0 }
-
-// wait sleeps the delay for the current failure count (none if 0).
-func (b *backoff) wait(ctx context.Context, u *URI, opts Options) error {
-	if b.fails == 0 {
-		return nil
-	}
-	d := u.delay(b.fails)
-	opts.Logger.Info("stomp reconnecting", "uri", u.String(), "delay", d, "attempt", b.fails)
-	select {
-	case <-opts.after(d):
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
-}
+func (b *backoff) reset() { b.Reset() }

@@ -1,6 +1,7 @@
 package stomp
 
 import (
+	"fmt"
 	"log/slog"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -31,15 +32,41 @@ import (
 // library's reconnection attempts are exhausted) ends the goroutine with an
 // error, which fails the actor: its supervisor decides what comes next.
 
-// poster sends messages to an actor from one of its goroutines.
+// poster sends messages to an actor from the goroutine of one incarnation.
 type poster struct {
-	sys  *actor.ActorSystem
-	self *actor.PID
+	sys   *actor.ActorSystem
+	self  *actor.PID
+	owner actor.Actor
 }
 
-func posterOf(ctx actor.Context) poster { return poster{sys: ctx.ActorSystem(), self: ctx.Self()} }
+func posterOf(ctx actor.Context, owner actor.Actor) poster {
+	return poster{sys: ctx.ActorSystem(), self: ctx.Self(), owner: owner}
+}
 
-func (p poster) post(msg any) { p.sys.Root.Send(p.self, msg) }
+func (p poster) post(msg any) { p.sys.Root.Send(p.self, &tagged{owner: p.owner, msg: msg}) }
+
+// tagged is a message from an incarnation's goroutine. A restarted actor
+// may find in its mailbox what the goroutine of its previous incarnation
+// posted just before it ended (a Result, a Delivery, "connected"): those
+// are not about the current connection and must be ignored.
+type tagged struct {
+	owner actor.Actor
+	msg   any
+}
+
+// unwrap returns the message to handle for the actor me: ctx's message,
+// unwrapped when it comes from me's own goroutine, nil when it comes from
+// another incarnation's.
+func unwrap(ctx actor.Context, me actor.Actor) any {
+	t, ok := ctx.Message().(*tagged)
+	switch {
+	case !ok:
+		return ctx.Message()
+	case t.owner != me:
+		return nil
+	}
+	return t.msg
+}
 
 // kindLogger returns the node's logger, or the actor system's outside a tree.
 func kindLogger(ctx actor.Context, cfg *actors.Config) *slog.Logger {
@@ -47,4 +74,12 @@ func kindLogger(ctx actor.Context, cfg *actors.Config) *slog.Logger {
 		return env.Logger()
 	}
 	return ctx.Logger()
+}
+
+// atLeast checks that the integer field name of cfg is at least least.
+func atLeast(cfg *actors.Config, name string, least int) error {
+	if v := cfg.Int(name); v < least {
+		return fmt.Errorf("%s: must be at least %d, got %d", name, least, v)
+	}
+	return nil
 }

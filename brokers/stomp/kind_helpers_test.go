@@ -23,6 +23,7 @@ import (
 	"github.com/bricksmq/bricks/actors"
 	"github.com/bricksmq/bricks/brokers/embedded"
 	"github.com/bricksmq/bricks/brokers/stomp"
+	"github.com/bricksmq/bricks/internal/brokertest"
 	"github.com/bricksmq/bricks/queue"
 	"github.com/bricksmq/bricks/supervision"
 )
@@ -46,9 +47,15 @@ func checkLeaks(t *testing.T) {
 	t.Cleanup(func() { goleak.VerifyNone(t, opt) })
 }
 
+// connectionYAML renders the credentials and virtual host of a real broker
+// as connection fields, in YAML flow style.
+func connectionYAML(b brokertest.Broker) string {
+	return fmt.Sprintf("auth: {name: %q, pass: %q}, virtual_host: %q, ", b.Login, b.Passcode, b.VirtualHost)
+}
+
 // startBroker runs an embedded broker on a free 127.0.0.1 port until the
 // test ends.
-func startBroker(t *testing.T, o embedded.Options) *embedded.Server {
+func startBroker(t testing.TB, o embedded.Options) *embedded.Server {
 	t.Helper()
 	if o.Addr == "" {
 		o.Addr = "127.0.0.1:0"
@@ -72,18 +79,33 @@ func startBroker(t *testing.T, o embedded.Options) *embedded.Server {
 }
 
 // failures counts, by node name, the restarts after an abnormal exit in a
-// running tree.
+// running tree, and the normal exits.
 type failures struct {
 	mu     sync.Mutex
 	byNode map[string]int
+	normal map[string]int
 }
 
 func (f *failures) hook(e supervision.Event) {
-	if x, ok := e.(*supervision.ChildRestarted); ok && x.Exit != supervision.ExitNormal {
-		f.mu.Lock()
-		f.byNode[path.Base(x.Node)]++
-		f.mu.Unlock()
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch x := e.(type) {
+	case *supervision.ChildRestarted:
+		if x.Exit != supervision.ExitNormal {
+			f.byNode[path.Base(x.Node)]++
+		}
+	case *supervision.ChildExited:
+		if x.Exit == supervision.ExitNormal {
+			f.normal[path.Base(x.Node)]++
+		}
 	}
+}
+
+// stopped returns how many times node ended normally.
+func (f *failures) stopped(node string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.normal[node]
 }
 
 // of returns how many times node failed.
@@ -96,7 +118,7 @@ func (f *failures) of(node string) int {
 // runTree loads and starts a tree on its own actor system, and stops it when
 // the test ends. The dead-letter throttle is shortened so that its timer
 // goroutine is gone by the leak check.
-func runTree(t *testing.T, yaml string) (*supervision.Running, *failures) {
+func runTree(t testing.TB, yaml string) (*supervision.Running, *failures) {
 	t.Helper()
 	tree, err := supervision.LoadBytes(t.Name()+".yaml", []byte(yaml))
 	if err != nil {
@@ -108,7 +130,7 @@ func runTree(t *testing.T, yaml string) (*supervision.Running, *failures) {
 		actor.WithDeadLetterThrottleInterval(10*time.Millisecond)))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	fails := &failures{byNode: map[string]int{}}
+	fails := &failures{byNode: map[string]int{}, normal: map[string]int{}}
 	run, err := supervision.Start(ctx, tree, supervision.WithLogger(log), supervision.WithActorSystem(sys),
 		supervision.WithEventHook(fails.hook))
 	if err != nil {
@@ -145,7 +167,7 @@ func testMessage(i int) *queue.Message {
 }
 
 // fillQueue adds messages 0..n-1 to a DQS queue at path.
-func fillQueue(t *testing.T, path string, n int) {
+func fillQueue(t testing.TB, path string, n int) {
 	t.Helper()
 	q, err := queue.NewDQS(path, queue.DQSOptions{})
 	if err != nil {
@@ -159,7 +181,7 @@ func fillQueue(t *testing.T, path string, n int) {
 }
 
 // queueCount returns the number of elements in the DQS queue at path.
-func queueCount(t *testing.T, path string) int {
+func queueCount(t testing.TB, path string) int {
 	t.Helper()
 	q, err := queue.NewDQS(path, queue.DQSOptions{})
 	if err != nil {
@@ -173,7 +195,7 @@ func queueCount(t *testing.T, path string) int {
 }
 
 // readQueue returns the messages of the DQS queue at path by "seq" header.
-func readQueue(t *testing.T, path string) map[int][]*queue.Message {
+func readQueue(t testing.TB, path string) map[int][]*queue.Message {
 	t.Helper()
 	q, err := queue.NewDQS(path, queue.DQSOptions{})
 	if err != nil {
@@ -205,7 +227,7 @@ func readQueue(t *testing.T, path string) map[int][]*queue.Message {
 
 // waitUntil polls cond until it holds; it fails the test after a generous
 // deadline, which detects a hang, not a slowness.
-func waitUntil(t *testing.T, what string, cond func() bool) {
+func waitUntil(t testing.TB, what string, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
 	for !cond() {
@@ -378,7 +400,7 @@ func stageScript(t *testing.T, handle func(actor.Context, *queue.Deliver)) strin
 
 // sendDirect puts messages on a broker destination with the library's
 // Sender, waiting for every receipt.
-func sendDirect(t *testing.T, uri, dest string, opts stomp.Options, msgs ...*queue.Message) {
+func sendDirect(t testing.TB, uri, dest string, opts stomp.Options, msgs ...*queue.Message) {
 	t.Helper()
 	u, err := stomp.ParseURI(uri)
 	if err != nil {
@@ -404,7 +426,7 @@ func sendDirect(t *testing.T, uri, dest string, opts stomp.Options, msgs ...*que
 
 // quarantined returns the reasons of the elements moved aside in the DQS
 // queue at dir.
-func quarantined(t *testing.T, dir string) []string {
+func quarantined(t testing.TB, dir string) []string {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(dir, queue.QuarantineDir, "*.reason"))
 	if err != nil {

@@ -94,13 +94,15 @@ func TestKindPipelineEmbedded(t *testing.T) {
 // TestKindPipelineRealBrokers runs the same transfer through RabbitMQ and
 // ActiveMQ.
 func TestKindPipelineRealBrokers(t *testing.T) {
-	for _, find := range []func(testing.TB) brokertest.Broker{brokertest.RabbitSTOMP, brokertest.ActiveMQSTOMP} {
-		t.Run("", func(t *testing.T) {
-			b := find(t)
-			t.Log(b.Name)
+	for _, tc := range []struct {
+		name string
+		find func(testing.TB) brokertest.Broker
+	}{{"RabbitMQ", brokertest.RabbitSTOMP}, {"ActiveMQ", brokertest.ActiveMQSTOMP}} {
+		t.Run(tc.name, func(t *testing.T) {
+			b := tc.find(t)
 			checkLeaks(t)
 			p := newPipeline(t, b.URI, stomptest.Unique("/queue/", "kind"))
-			p.connection = fmt.Sprintf("auth: {name: %q, pass: %q}, virtual_host: %q, ", b.Login, b.Passcode, b.VirtualHost)
+			p.connection = connectionYAML(b)
 			const n = 2000
 			if dups, _ := p.transfer(t, n, nil); dups != 0 {
 				t.Errorf("%d duplicates without any failure", dups)

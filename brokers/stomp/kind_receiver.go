@@ -45,11 +45,11 @@ func init() {
 			Field(actors.StringMap("headers").Advanced().Description("extra SUBSCRIBE headers")).
 			Field(actors.Int("count").Default(0).Description("stop normally after this many confirmed messages (0: no limit)")),
 		Validate: func(cfg *actors.Config) error {
-			if p := cfg.Int("prefetch"); p < 1 {
-				return fmt.Errorf("prefetch: must be at least 1, got %d", p)
+			if err := atLeast(cfg, "prefetch", 1); err != nil {
+				return err
 			}
-			if n := cfg.Int("count"); n < 0 {
-				return fmt.Errorf("count: must not be negative, got %d", n)
+			if err := atLeast(cfg, "count", 0); err != nil {
+				return err
 			}
 			_, err := connectionFrom(cfg)
 			return err
@@ -121,10 +121,10 @@ func newReceiverActor(cfg *actors.Config) (actor.Actor, error) {
 
 // Receive implements actor.Actor.
 func (a *receiverActor) Receive(ctx actor.Context) {
-	switch m := ctx.Message().(type) {
+	switch m := unwrap(ctx, a).(type) {
 	case *actor.Started:
 		a.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
-		p := posterOf(ctx)
+		p := posterOf(ctx, a)
 		actors.Go(ctx, func(gctx context.Context) error { return a.run(gctx, p) })
 	case *receiverUp:
 		actors.SignalReady(ctx)

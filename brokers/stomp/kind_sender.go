@@ -36,8 +36,8 @@ func init() {
 			Field(actors.Bool("persistent").Default(true).
 				Description(`add "persistent:true" to messages that do not set the header`)),
 		Validate: func(cfg *actors.Config) error {
-			if w := cfg.Int("window"); w < 1 {
-				return fmt.Errorf("window: must be at least 1, got %d", w)
+			if err := atLeast(cfg, "window", 1); err != nil {
+				return err
 			}
 			_, err := connectionFrom(cfg)
 			return err
@@ -95,15 +95,19 @@ type sendResult struct{ Result }
 
 // Receive implements actor.Actor.
 func (a *senderActor) Receive(ctx actor.Context) {
-	switch m := ctx.Message().(type) {
+	switch m := unwrap(ctx, a).(type) {
 	case *actor.Started:
-		p := posterOf(ctx)
+		p := posterOf(ctx, a)
 		actors.Go(ctx, func(gctx context.Context) error { return a.run(gctx, p) })
 	case *senderUp:
 		a.up = true
 		actors.SignalReady(ctx)
 		a.pump()
 	case *queue.Deliver:
+		if m.Message == nil {
+			queue.Answer(ctx, ctx.Sender(), m.ID, errors.New("stomp sender: Deliver without a message"))
+			return
+		}
 		// Our own ids: the upstream's are unique only per upstream.
 		a.seq++
 		id := strconv.FormatUint(a.seq, 10)
@@ -111,12 +115,12 @@ func (a *senderActor) Receive(ctx actor.Context) {
 		a.waiting = append(a.waiting, outbound{id: id, msg: m.Message})
 		a.pump()
 	case *sendResult:
-		a.handed--
 		o, ok := a.inflight[m.ID]
 		if !ok {
 			return
 		}
 		delete(a.inflight, m.ID)
+		a.handed--
 		if m.Err != nil {
 			kindLogger(ctx, a.cfg).Warn("stomp sender: message refused", "id", o.id, "err", m.Err)
 		}

@@ -2,11 +2,11 @@ package stomp
 
 import (
 	"crypto/tls"
-	"crypto/x509"
 	"fmt"
 	"log/slog"
-	"os"
 	"time"
+
+	"github.com/bricksmq/bricks/brokers/internal/failover"
 )
 
 // Auth is how the client authenticates (stompclt's --*-broker-auth).
@@ -83,11 +83,11 @@ func (o Options) withDefaults() Options {
 	if o.VirtualHost == "" {
 		o.VirtualHost = "/"
 	}
-	o.HeartBeatSend = defaultIfZero(o.HeartBeatSend, defaultHeartBeat)
-	o.HeartBeatRecv = defaultIfZero(o.HeartBeatRecv, defaultHeartBeat)
-	o.ConnectTimeout = defaultIfZero(o.ConnectTimeout, defaultConnectTimeout)
-	o.WriteTimeout = defaultIfZero(o.WriteTimeout, defaultWriteTimeout)
-	o.DisconnectTimeout = defaultIfZero(o.DisconnectTimeout, defaultDisconnectTimeout)
+	o.HeartBeatSend = failover.DefaultIfZero(o.HeartBeatSend, defaultHeartBeat)
+	o.HeartBeatRecv = failover.DefaultIfZero(o.HeartBeatRecv, defaultHeartBeat)
+	o.ConnectTimeout = failover.DefaultIfZero(o.ConnectTimeout, defaultConnectTimeout)
+	o.WriteTimeout = failover.DefaultIfZero(o.WriteTimeout, defaultWriteTimeout)
+	o.DisconnectTimeout = failover.DefaultIfZero(o.DisconnectTimeout, defaultDisconnectTimeout)
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -95,16 +95,6 @@ func (o Options) withDefaults() Options {
 		o.after = time.After
 	}
 	return o
-}
-
-func defaultIfZero(d, def time.Duration) time.Duration {
-	switch {
-	case d == 0:
-		return def
-	case d < 0:
-		return 0
-	}
-	return d
 }
 
 // validate checks the authentication settings.
@@ -127,27 +117,5 @@ func (o *Options) validate() error {
 
 // tlsConfig builds the TLS configuration for host.
 func (o *Options) tlsConfig(host string) (*tls.Config, error) {
-	cfg := &tls.Config{ServerName: host, InsecureSkipVerify: o.TLS.InsecureSkipVerify, MinVersion: tls.VersionTLS12}
-	if o.TLS.ServerName != "" {
-		cfg.ServerName = o.TLS.ServerName
-	}
-	if o.TLS.CAFile != "" {
-		pem, err := os.ReadFile(o.TLS.CAFile)
-		if err != nil {
-			return nil, fmt.Errorf("tls ca: %w", err)
-		}
-		pool := x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(pem) {
-			return nil, fmt.Errorf("tls ca %s: no PEM certificate found", o.TLS.CAFile)
-		}
-		cfg.RootCAs = pool
-	}
-	if o.TLS.CertFile != "" || o.TLS.KeyFile != "" {
-		cert, err := tls.LoadX509KeyPair(o.TLS.CertFile, o.TLS.KeyFile)
-		if err != nil {
-			return nil, fmt.Errorf("tls client certificate: %w", err)
-		}
-		cfg.Certificates = []tls.Certificate{cert}
-	}
-	return cfg, nil
+	return failover.TLS(o.TLS).Config(host)
 }

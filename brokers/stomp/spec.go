@@ -17,7 +17,7 @@ func authSpec() *actors.Spec {
 		Field(actors.String("scheme").Default("plain").Enum("plain", "x509").
 			Description("plain: login/passcode in CONNECT; x509: the TLS client certificate (tls.cert, tls.key)")).
 		Field(actors.String("name").Description("login (plain)").Example("guest")).
-		Field(actors.String("pass").Secret().Description("passcode (plain); or pass_file: a file holding it").Example("guest"))
+		Field(actors.String("pass").Secret().Description("passcode (plain)").Example("guest"))
 }
 
 // tlsSpec is the `tls:` object, used by stomp+ssl:// addresses.

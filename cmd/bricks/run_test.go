@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -16,15 +17,17 @@ import (
 	"github.com/bricksmq/bricks/supervision"
 )
 
-// release lets runtest.stubborn actors finish stopping.
-var release = make(chan struct{})
+// release lets the runtest.stubborn actors of the current test finish
+// stopping.
+var release atomic.Pointer[chan struct{}]
 
 func init() {
 	actors.Register(actors.Kind{Name: "runtest.stubborn", Summary: "does not stop until released",
 		New: func(*actors.Config) (actor.Actor, error) {
+			released := *release.Load()
 			return actor.ReceiveFunc(func(ctx actor.Context) {
 				if _, ok := ctx.Message().(*actor.Stopping); ok {
-					<-release
+					<-released
 				}
 			}), nil
 		}})
@@ -123,21 +126,54 @@ func TestRunStartFailure(t *testing.T) {
 }
 
 func TestRunSecondSignalExits(t *testing.T) {
-	defer close(release)
+	released := make(chan struct{})
+	release.Store(&released)
 	path := filepath.Join(t.TempDir(), "tree.yaml")
 	writeTree(t, path, "name: app\nchildren:\n  - name: s\n    kind: runtest.stubborn\n    shutdown: infinity\n")
 	var logs bytes.Buffer
 	logger, _ := newLogger(&logs, "info", "text")
 	sigs := make(chan os.Signal, 2)
-	err := runTree(context.Background(), path, &logs, logger, sigs, func(*supervision.Running) {
+	var running *supervision.Running
+	err := runTree(context.Background(), path, &logs, logger, sigs, func(r *supervision.Running) {
+		running = r
 		sigs <- syscall.SIGTERM
 		sigs <- syscall.SIGINT
 	})
+	// Let the abandoned tree finish before reading what it logged.
+	close(released)
+	<-running.Done()
 	var ee *exitError
 	if !errors.As(err, &ee) || ee.code != 130 {
 		t.Fatalf("runTree = %v, want exit 130", err)
 	}
 	if !strings.Contains(logs.String(), "second signal") {
 		t.Errorf("log does not say why:\n%s", logs.String())
+	}
+}
+
+func TestRunReloadRefusesBadFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tree.yaml")
+	writeTree(t, path, "name: app\nchildren:\n  - name: a\n    kind: runtest.idle\n")
+	var logs bytes.Buffer
+	logger, _ := newLogger(&logs, "info", "text")
+	sigs := make(chan os.Signal, 2)
+	var before []supervision.NodeStatus
+	err := runTree(context.Background(), path, &logs, logger, sigs, func(r *supervision.Running) {
+		before = r.Inspect()
+		writeTree(t, path, "name: app\nchildren:\n  - name: a\n    kind: no.such.kind\n")
+		sigs <- syscall.SIGHUP  // handled first: refused
+		sigs <- syscall.SIGTERM // then the stop
+	})
+	if err != nil {
+		t.Fatalf("runTree: %v\n%s", err, logs.String())
+	}
+	if !strings.Contains(logs.String(), "reload refused; tree unchanged") || !strings.Contains(logs.String(), "no.such.kind") {
+		t.Errorf("log does not report the refused reload:\n%s", logs.String())
+	}
+	if strings.Contains(logs.String(), "msg=\"stopping command\"") || strings.Count(logs.String(), "msg=started node=app/a") != 1 {
+		t.Errorf("the running tree was touched by a refused reload:\n%s", logs.String())
+	}
+	if len(before) != 2 {
+		t.Errorf("tree before reload: %+v", before)
 	}
 }

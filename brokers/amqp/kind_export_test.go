@@ -1,0 +1,6 @@
+package amqp
+
+// DeclareRabbitQueue exports the durable-queue declaration of the library's
+// tests to the external kind tests (package amqp_test); the queues are
+// deleted after the run as the library tests' are.
+var DeclareRabbitQueue = declareRabbitQueue

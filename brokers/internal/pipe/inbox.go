@@ -1,0 +1,104 @@
+package pipe
+
+import (
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/scheduler"
+
+	"github.com/bricksmq/bricks/actors"
+	"github.com/bricksmq/bricks/queue"
+)
+
+// SiblingRetry is how long a source waits before offering held messages
+// again when its `to:` sibling is not running (it is restarting).
+const SiblingRetry = 100 * time.Millisecond
+
+// Retry is the message an Inbox schedules to its actor when the `to:`
+// sibling was not running; the actor calls Inbox.Retry on it.
+type Retry struct{}
+
+var retryMsg = &Retry{}
+
+// Inbox is the bookkeeping of a source stage: messages received from the
+// broker, Delivered to the `to:` sibling in arrival order under IDs unique
+// to this incarnation, each held until its answer settles it. Delivers stop
+// after `count` (0: no limit); the rest stays held until the actor stops,
+// and the broker redelivers it.
+type Inbox[T any] struct {
+	cfg     *actors.Config
+	message func(T) *queue.Message
+	ids     *IDs
+	timers  *scheduler.TimerScheduler
+
+	inflight  map[string]T // Delivered (or held), not yet settled
+	held      []heldItem[T]
+	retrying  bool
+	count     int
+	delivered int
+	confirmed int
+}
+
+type heldItem[T any] struct {
+	id   string
+	item T
+}
+
+// NewInbox returns the Inbox of a source whose `to:` field is in cfg;
+// message extracts the message to Deliver from an item. Call it from
+// actor.Started.
+func NewInbox[T any](ctx actor.Context, cfg *actors.Config, count int, message func(T) *queue.Message) *Inbox[T] {
+	return &Inbox[T]{cfg: cfg, message: message, ids: NewIDs(), count: count,
+		timers: scheduler.NewTimerScheduler(ctx.ActorSystem().Root), inflight: map[string]T{}}
+}
+
+// Arrive records a received item and offers it downstream.
+func (b *Inbox[T]) Arrive(ctx actor.Context, item T) {
+	id := b.ids.Next()
+	b.inflight[id] = item
+	b.held = append(b.held, heldItem[T]{id: id, item: item})
+	b.offer(ctx)
+}
+
+// Retry offers the held items again (on a *Retry message).
+func (b *Inbox[T]) Retry(ctx actor.Context) {
+	b.retrying = false
+	b.offer(ctx)
+}
+
+func (b *Inbox[T]) offer(ctx actor.Context) {
+	for len(b.held) > 0 && (b.count == 0 || b.delivered < b.count) {
+		to := b.cfg.SiblingPID("to")
+		if to == nil {
+			if !b.retrying {
+				b.retrying = true
+				b.timers.SendOnce(SiblingRetry, ctx.Self(), retryMsg)
+			}
+			return
+		}
+		h := b.held[0]
+		b.held[0] = heldItem[T]{}
+		b.held = b.held[1:]
+		b.delivered++
+		ctx.Request(to, &queue.Deliver{ID: h.id, Message: b.message(h.item)})
+	}
+}
+
+// Settle forgets the item answered under id and returns it; ok is false
+// for an unknown id (an answer meant for a previous incarnation). done is
+// true once `count` messages were confirmed (err nil): the actor should
+// stop normally after settling this one.
+func (b *Inbox[T]) Settle(id string, err error) (item T, ok, done bool) {
+	item, ok = b.inflight[id]
+	if !ok {
+		return item, false, false
+	}
+	delete(b.inflight, id)
+	if err == nil {
+		b.confirmed++
+	}
+	return item, true, b.count > 0 && b.confirmed >= b.count
+}
+
+// Confirmed is the number of messages confirmed by this incarnation.
+func (b *Inbox[T]) Confirmed() int { return b.confirmed }

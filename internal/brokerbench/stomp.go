@@ -1,0 +1,215 @@
+package brokerbench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	gostomp "github.com/go-stomp/stomp/v3"
+
+	"github.com/bricksmq/bricks/brokers/stomp"
+	"github.com/bricksmq/bricks/internal/brokerbench/bare"
+	"github.com/bricksmq/bricks/queue"
+)
+
+// stompPrefetch is the consumers' prefetch: the library's default.
+const stompPrefetch = stomp.DefaultPrefetch
+
+// stompBench runs the STOMP rows against one broker.
+type stompBench struct {
+	cfg  Config
+	uri  *stomp.URI
+	opts stomp.Options
+	addr string
+	body []byte
+}
+
+func stompWorkloads(cfg Config, body []byte) ([]workload, error) {
+	u, err := stomp.ParseURI(cfg.URI)
+	if err != nil {
+		return nil, err
+	}
+	if len(u.Addresses) != 1 || u.Addresses[0].TLS {
+		return nil, fmt.Errorf("broker URI %s: the bare loops need one plain stomp://host:port address", cfg.URI)
+	}
+	opts := stomp.Options{VirtualHost: cfg.VirtualHost, Logger: cfg.Logger}
+	if cfg.User != "" {
+		opts.Auth = stomp.Auth{Scheme: "plain", Name: cfg.User, Pass: cfg.Pass}
+	}
+	b := &stompBench{cfg: cfg, uri: u, opts: opts, addr: u.Addresses[0].HostPort(), body: body}
+	var ws []workload
+	for _, w := range cfg.Windows {
+		ws = append(ws, workload{OpSend, ClientBare, w, b.drained(b.bareSend(w))},
+			workload{OpSend, ClientLibrary, w, b.drained(b.librarySend(w))})
+	}
+	ws = append(ws, workload{OpSend, ClientPipeline, PipelineWindow, b.drained(b.pipelineSend)},
+		workload{OpConsume, ClientBare, 0, b.filled(b.bareConsume)},
+		workload{OpConsume, ClientLibrary, 0, b.filled(b.libraryConsume)},
+		workload{OpConsume, ClientPipeline, 0, b.filled(b.pipelineConsume)})
+	return ws, nil
+}
+
+type runFunc = func(ctx context.Context, n int) (time.Duration, error)
+
+// drained runs a sending row, then consumes what it sent (untimed).
+func (b *stompBench) drained(f runFunc) runFunc {
+	return func(ctx context.Context, n int) (time.Duration, error) {
+		d, err := f(ctx, n)
+		if err != nil {
+			return 0, err
+		}
+		return d, b.drain(ctx, n)
+	}
+}
+
+// filled puts n messages on the destination (untimed), then runs a
+// consuming row.
+func (b *stompBench) filled(f runFunc) runFunc {
+	return func(ctx context.Context, n int) (time.Duration, error) {
+		if _, err := b.librarySend(PipelineWindow)(ctx, n); err != nil {
+			return 0, fmt.Errorf("fill: %w", err)
+		}
+		return f(ctx, n)
+	}
+}
+
+func (b *stompBench) bareSend(window int) runFunc {
+	return func(ctx context.Context, n int) (time.Duration, error) {
+		c, err := bare.DialSTOMP(ctx, b.addr, b.cfg.User, b.cfg.Pass, b.cfg.VirtualHost)
+		if err != nil {
+			return 0, err
+		}
+		defer c.Close()
+		stop := context.AfterFunc(ctx, func() { c.Close() })
+		defer stop()
+		start := time.Now()
+		err = c.Send(b.cfg.Destination, n, window, b.body)
+		return time.Since(start), err
+	}
+}
+
+func (b *stompBench) librarySend(window int) runFunc {
+	return func(ctx context.Context, n int) (time.Duration, error) {
+		s, err := stomp.NewSender(ctx, b.uri, b.opts, stomp.SenderOptions{Window: window})
+		if err != nil {
+			return 0, err
+		}
+		defer s.Close(context.Background())
+		errc := make(chan error, 1)
+		m := &queue.Message{Body: b.body}
+		start := time.Now()
+		go func() {
+			for i := range n {
+				if err := s.Send(ctx, strconv.Itoa(i), b.cfg.Destination, m); err != nil {
+					errc <- err
+					return
+				}
+			}
+			errc <- nil
+		}()
+		for range n {
+			select {
+			case r, ok := <-s.Results():
+				if !ok {
+					return 0, fmt.Errorf("sender stopped: %w", s.Err())
+				}
+				if r.Err != nil {
+					return 0, r.Err
+				}
+			case <-ctx.Done():
+				return 0, context.Cause(ctx)
+			}
+		}
+		d := time.Since(start)
+		return d, <-errc
+	}
+}
+
+func (b *stompBench) bareConsume(ctx context.Context, n int) (time.Duration, error) {
+	opts := []func(*gostomp.Conn) error{gostomp.ConnOpt.Host(b.cfg.VirtualHost)}
+	if b.cfg.User != "" {
+		opts = append(opts, gostomp.ConnOpt.Login(b.cfg.User, b.cfg.Pass))
+	}
+	c, err := gostomp.Dial("tcp", b.addr, opts...)
+	if err != nil {
+		return 0, fmt.Errorf("go-stomp %s: %w", b.addr, err)
+	}
+	stop := context.AfterFunc(ctx, func() { c.MustDisconnect() })
+	defer stop()
+	start := time.Now()
+	err = bare.GoStompConsume(c, b.cfg.Destination, n, stompPrefetch)
+	d := time.Since(start)
+	if stop() {
+		err = errors.Join(err, c.Disconnect())
+	}
+	return d, err
+}
+
+func (b *stompBench) libraryConsume(ctx context.Context, n int) (time.Duration, error) {
+	r, err := stomp.NewReceiver(ctx, b.uri, b.opts, stomp.SubscribeOptions{Destination: b.cfg.Destination, Prefetch: stompPrefetch})
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	start := time.Now()
+	for range n {
+		select {
+		case dl, ok := <-r.Deliveries():
+			if !ok {
+				return 0, fmt.Errorf("receiver stopped: %w", r.Err())
+			}
+			if err := dl.Ack(); err != nil {
+				return 0, err
+			}
+		case <-ctx.Done():
+			return 0, context.Cause(ctx)
+		}
+	}
+	return time.Since(start), nil
+}
+
+// drain consumes n messages with ack:auto, so that the next row starts
+// from an empty destination.
+func (b *stompBench) drain(ctx context.Context, n int) error {
+	r, err := stomp.NewReceiver(ctx, b.uri, b.opts, stomp.SubscribeOptions{Destination: b.cfg.Destination, Ack: stomp.AckAuto})
+	if err != nil {
+		return fmt.Errorf("drain: %w", err)
+	}
+	defer r.Close()
+	for i := range n {
+		select {
+		case _, ok := <-r.Deliveries():
+			if !ok {
+				return fmt.Errorf("drain: receiver stopped after %d of %d messages: %w", i, n, r.Err())
+			}
+		case <-ctx.Done():
+			return fmt.Errorf("drain: %d of %d messages: %w", i, n, context.Cause(ctx))
+		}
+	}
+	return nil
+}
+
+// stompConnection returns the `with:` connection fields of the STOMP kinds.
+func (b *stompBench) stompConnection() map[string]any {
+	w := map[string]any{"uri": b.cfg.URI, "virtual_host": b.cfg.VirtualHost}
+	if b.cfg.User != "" {
+		w["auth"] = map[string]any{"name": b.cfg.User, "pass": b.cfg.Pass}
+	}
+	return w
+}
+
+func (b *stompBench) pipelineSend(ctx context.Context, n int) (time.Duration, error) {
+	w := b.stompConnection()
+	w["destination"] = b.cfg.Destination
+	w["window"] = PipelineWindow
+	return runSendPipeline(ctx, b.cfg, "stomp.sender", w, n, b.body)
+}
+
+func (b *stompBench) pipelineConsume(ctx context.Context, n int) (time.Duration, error) {
+	w := b.stompConnection()
+	w["destination"] = b.cfg.Destination
+	w["prefetch"] = stompPrefetch
+	return runConsumePipeline(ctx, b.cfg, "stomp.receiver", w, n)
+}
