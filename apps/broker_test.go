@@ -26,6 +26,7 @@ func TestQueueBrokerQueue(t *testing.T) {
 	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
 	const n = 30
 	fill(t, in, n)
+	forgetStatistics("e2e/back/stats", "e2e/out/stats")
 	port := freePort(t)
 	runTree(t, "e2e.yaml", fmt.Sprintf(`
 name: e2e

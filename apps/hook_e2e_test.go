@@ -40,7 +40,7 @@ loop: false
 	if c := count(t, in); c != 0 {
 		t.Errorf("source holds %d elements, want 0 (dropped: removed; rejected: moved aside)", c)
 	}
-	aside, _ := filepath.Glob(filepath.Join(in, "quarantine", "*"))
+	aside, _ := filepath.Glob(filepath.Join(in, queue.QuarantineDir, "*"))
 	if len(aside) == 0 {
 		entries, _ := os.ReadDir(in)
 		t.Errorf("the rejected message was not moved aside (queue dir holds %v)", entries)

@@ -24,3 +24,13 @@ func testLogger() *slog.Logger {
 	}
 	return slog.New(slog.DiscardHandler)
 }
+
+// forgetStatistics drops the totals kept for these stats nodes, so a test
+// run twice (-count) counts from zero.
+func forgetStatistics(paths ...string) {
+	statsMu.Lock()
+	defer statsMu.Unlock()
+	for _, p := range paths {
+		delete(statsReg, p)
+	}
+}

@@ -95,6 +95,7 @@ func TestQueueToQueueDrains(t *testing.T) {
 	dir := t.TempDir()
 	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
 	fill(t, in, 25)
+	forgetStatistics("mta/copy/stats")
 	runTree(t, "qq.yaml", fmt.Sprintf(`
 name: mta
 children:

@@ -135,12 +135,9 @@ func waitDrained(t *testing.T, src string) {
 	}
 }
 
-func TestTransferQueueToQueue(t *testing.T) {
-	dir := t.TempDir()
-	src, dst := filepath.Join(dir, "in"), filepath.Join(dir, "out")
-	const n = 500
-	fill(t, src, n)
-	runTree(t, fmt.Sprintf(`
+// drainTree is a queue-to-queue transfer that ends when src is drained.
+func drainTree(dst, src string, window int) string {
+	return fmt.Sprintf(`
 name: q2q
 strategy: rest_for_one
 children:
@@ -150,8 +147,16 @@ children:
   - name: reader
     kind: queue.reader
     restart: transient
-    with: {path: %q, to: writer, window: 16, loop: false}
-`, dst, src))
+    with: {path: %q, to: writer, window: %d, loop: false}
+`, dst, src, window)
+}
+
+func TestTransferQueueToQueue(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	const n = 500
+	fill(t, src, n)
+	runTree(t, drainTree(dst, src, 16))
 	waitDrained(t, src)
 	got := seqs(t, dst)
 	if len(got) != n {
@@ -221,18 +226,7 @@ func TestTransferQuarantinesCorruptElements(t *testing.T) {
 		t.Fatal(err)
 	}
 	fill(t, src, n/2)
-	runTree(t, fmt.Sprintf(`
-name: q2q
-strategy: rest_for_one
-children:
-  - name: writer
-    kind: queue.writer
-    with: {path: %q}
-  - name: reader
-    kind: queue.reader
-    restart: transient
-    with: {path: %q, to: writer, loop: false}
-`, dst, src))
+	runTree(t, drainTree(dst, src, 100))
 	waitDrained(t, src)
 	if got, _ := queue.NewDQS(dst, queue.DQSOptions{}); got != nil {
 		if c, err := got.Count(); err != nil || c != n {

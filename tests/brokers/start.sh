@@ -131,7 +131,9 @@ start_activemq() {
   local t0 pid; t0=$(now)
   # Run the JVM directly: /usr/bin/activemq re-reads /usr/share/activemq/activemq-options,
   # which overrides ACTIVEMQ_BASE and friends; the direct call keeps $! == JVM pid.
-  (cd "$AMQ_BASE" && exec nohup java -Xms256M -Xmx512M \
+  # setsid: a session of its own, so the broker outlives the process group of
+  # whatever shell started it (RabbitMQ's -detached does the same).
+  (cd "$AMQ_BASE" && exec setsid nohup java -Xms256M -Xmx512M \
     --add-opens java.base/java.lang=ALL-UNNAMED --add-opens java.base/java.util=ALL-UNNAMED \
     --add-opens java.base/java.util.concurrent=ALL-UNNAMED --add-opens java.base/java.net=ALL-UNNAMED \
     --add-opens java.base/java.security=ALL-UNNAMED \
@@ -152,7 +154,7 @@ start_qpid() {
   mkdir -p "$QPID_DIR"
   local t0 pid; t0=$(now)
   # Debian's interpreter: a python3 earlier on PATH (pyenv) lacks the proton module.
-  nohup /usr/bin/python3 "$QPID_BROKER" -a "127.0.0.1:$QPID_PORT" >"$QPID_DIR/qpid.out" 2>&1 </dev/null &
+  setsid nohup /usr/bin/python3 "$QPID_BROKER" -a "127.0.0.1:$QPID_PORT" >"$QPID_DIR/qpid.out" 2>&1 </dev/null &
   pid=$!
   echo "$pid" >"$QPID_PIDFILE"
   if ! wait_port "$QPID_PORT" "$pid"; then
