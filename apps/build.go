@@ -1,6 +1,9 @@
 package apps
 
 import (
+	"strconv"
+	"time"
+
 	"github.com/bricksmq/bricks/actors"
 	"gopkg.in/yaml.v3"
 )
@@ -8,7 +11,7 @@ import (
 // Child order of a transfer (rest_for_one restarts a failed child and
 // every child after it, and stops children in reverse order):
 //
-//	pidfile, <sink>, stats, [hook], [headers], <source>, purge-from, purge-to
+//	pidfile, <sink>, stats, [hook], [headers], <source>, drain, purge-from, purge-to
 //
 //   - pidfile first: it must be held before anything runs and released
 //     last.
@@ -23,7 +26,12 @@ import (
 //     middle stage restarts the source behind it for the same reason.
 //   - The source comes last of the pipeline: it alone removes or
 //     acknowledges, and only on Confirm. A stop (reverse order) ends it
-//     first, so nothing new enters while the rest shuts down.
+//     before the stages it feeds, so nothing new enters while they shut
+//     down.
+//   - drain right after the source: a stop reaches it first, and it holds
+//     new messages at the stats gate until those in flight were answered
+//     (bounded by timeouts.drain), so the source then releases only what
+//     was never sent (see drain.go).
 //   - The purgers touch no message in flight (only stale locks, old
 //     temporary elements, empty directories): after the source, so their
 //     own failure restarts nothing else.
@@ -32,8 +40,9 @@ import (
 // the STOMP and AMQP senders own their connection, and the queue reader
 // acknowledges (removes) itself on Confirm, so connection and acker are not
 // separate children; what matters — the source after everything it depends
-// on — is kept. broker→queue gives [writer, stats, receiver]: the writer
-// needs no broker, so a broker outage restarts only the receiver.
+// on — is kept. broker→queue gives [writer, stats, receiver, drain,
+// purge-to]: the writer needs no broker, so a broker failure restarts only
+// the receiver and what follows it.
 
 // build writes the expanded supervisor node.
 func (t *transfer) build() *yaml.Node {
@@ -76,17 +85,23 @@ func (t *transfer) build() *yaml.Node {
 	if d := t.opt("duration"); d != nil {
 		stats.set("duration", d)
 	}
+	if in := t.timeout("inactivity"); in != nil {
+		stats.set("inactivity", in)
+	}
 	statsNode := t.worker("stats", statsKind, n, stats, "")
-	if t.opt("duration") != nil {
+	if stats.has("duration") || stats.has("inactivity") {
 		markFinite(statsNode, n)
 	}
 	kids = append(kids, statsNode)
 	next := "stats"
+	var upstream []string // stages after the gate, towards the source
 	if h := t.opt("hook"); h != nil {
+		upstream = append(upstream, "hook")
 		kids = append(kids, ymap{t.worker("hook", "", t.keys["hook"].Key, newMap(h).str("to", next, h), "")}.set("kind", h).n)
 		next = "hook"
 	}
 	if h := t.opt("headers"); h != nil {
+		upstream = append(upstream, "headers")
 		kids = append(kids, t.worker("headers", headersKind, t.keys["headers"].Key, t.passThrough(h, t.sub("headers")).str("to", next, h), t.sub("headers")))
 		next = "headers"
 	}
@@ -94,7 +109,8 @@ func (t *transfer) build() *yaml.Node {
 	if t.finite {
 		markFinite(src, t.from.key)
 	}
-	kids = append(kids, src)
+	upstream = append(upstream, srcName)
+	kids = append(kids, src, t.drainer(n, upstream))
 
 	if pg := t.opt("purge"); pg == nil || pg.Kind == yaml.MappingNode {
 		checked := false
@@ -113,6 +129,23 @@ func (t *transfer) build() *yaml.Node {
 		return nil
 	}
 	return sup.n
+}
+
+// drainer builds the drain node; its shutdown leaves it a second more
+// than its wait.
+func (t *transfer) drainer(n *yaml.Node, upstream []string) *yaml.Node {
+	wait, at := defaultDrain, n
+	if d := t.timeout("drain"); d != nil {
+		wait, _ = actors.ParseDuration(d.Value) // checked by checkOptions
+		at = d
+	}
+	names := make([]*yaml.Node, len(upstream))
+	for i, u := range upstream {
+		names[i] = scalar(u, at)
+	}
+	with := newMap(at).str("gate", "stats", at).set("upstream", list(at, names...)).str("timeout", wait.String(), at)
+	return newMap(at).str("name", "drain", at).str("kind", drainKind, at).
+		str("shutdown", (wait+time.Second).String(), at).set("with", with.n).n
 }
 
 // markFinite makes a worker node transient and significant: its normal
@@ -198,6 +231,11 @@ func (t *transfer) sourceWith(to string) ymap {
 		return m
 	}
 	t.addOpt(m, t.from, "prefetch", "prefetch")
+	if t.count > 0 && !m.has("prefetch") {
+		// As stompclt: a counted transfer does not take in much more than
+		// it will pass on.
+		m.str("prefetch", strconv.Itoa(min(t.count, 100)), t.keys["count"].Value)
+	}
 	if r := t.opt("reliable"); r != nil && r.Value == "false" {
 		switch {
 		case t.from.proto != protoSTOMP:

@@ -61,7 +61,9 @@
 //   - reliable (default true): false lets a broker source use ack: auto.
 //     Sinks always confirm (RECEIPT, accepted disposition, completed add)
 //     and sources act only on a confirmation: at-least-once, never a loss.
-//   - headers: rules of the headers.rewrite stage (see HeaderRules).
+//   - headers: rules of the headers.rewrite stage (see HeaderRules). (A
+//     `headers:` inside from.broker is something else: extra SUBSCRIBE
+//     headers of stomp.receiver.)
 //   - hook: KIND — a middle stage of a kind registered with RegisterHook
 //     (or any kind taking `to:` and relaying answers), for what rules
 //     cannot say; it sees messages after the header rules.
@@ -70,14 +72,17 @@
 //     by a killed predecessor are sent again after maxlock; false: none.
 //   - pidfile: PATH — hold a pid file (process.pidfile); the transfer
 //     refuses to start while a live process holds it.
-//   - timeouts: {connect, shutdown} — broker connect timeout; how long each
-//     stage may take to stop (every step of a stop is bounded).
+//   - timeouts: {connect, shutdown, inactivity} — broker connect timeout;
+//     how long each stage may take to stop (every step of a stop is
+//     bounded); end the transfer once no message came for this long
+//     (stompclt's --timeout-inactivity).
 //   - restart, shutdown, intensity (default 10), period (default 1m),
 //     backoff (default {min: 500ms, max: 30s}), cooldown: the supervisor
 //     flags of the expanded node. Where stompclt exits on a broker error,
 //     the failed part restarts in-process with backoff.
 //
-// A transfer with count, duration or loop: false is finite: it is expanded
+// A transfer with count, duration, timeouts.inactivity or loop: false is
+// finite: it is expanded
 // transient and significant, with auto_shutdown: any_significant, so it
 // ends normally when its work is done; a supervisor holding significant
 // children ends once all of them did (auto_shutdown: all_significant by
@@ -105,4 +110,16 @@
 //	Restart=on-failure
 //
 // The expanded child order and the reason for it are written in build.go.
+// `bricks tree` marks an expanded node "app transfer".
+//
+// # Stopping
+//
+// A stop (SIGTERM, or the end of a finite transfer) stops the stages in
+// reverse order, each within its shutdown: the source first, so nothing
+// new enters; it releases what it still had in flight (unlocks queue
+// elements, leaves broker messages unacknowledged), which is offered again
+// by the next run — at-least-once, duplicates possible, never a loss. The
+// duration and inactivity limits drain instead: the stats stage stops
+// passing messages on, waits for the answers of what is in flight, and
+// only then ends the transfer.
 package apps

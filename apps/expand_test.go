@@ -68,7 +68,7 @@ from: {queue: {path: /var/q}}
 to: {broker: {uri: "stomp+ssl://h:61614", destination: /queue/x}}
 window: 7
 `)
-	want := []string{"sender=stomp.sender", "stats=transfer.stats", "reader=queue.reader", "purge-from=queue.purger"}
+	want := []string{"sender=stomp.sender", "stats=transfer.stats", "reader=queue.reader", "drain=transfer.drain", "purge-from=queue.purger"}
 	if got := shape(n); !slices.Equal(got, want) {
 		t.Errorf("children %v, want %v", got, want)
 	}
@@ -101,7 +101,7 @@ to: {queue: {path: /var/in, type: dqn}}
 count: 5
 prefetch: 3
 `)
-	want := []string{"writer=queue.writer", "stats=transfer.stats", "receiver=amqp.receiver", "purge-to=queue.purger"}
+	want := []string{"writer=queue.writer", "stats=transfer.stats", "receiver=amqp.receiver", "drain=transfer.drain", "purge-to=queue.purger"}
 	if got := shape(n); !slices.Equal(got, want) {
 		t.Errorf("children %v, want %v", got, want)
 	}
@@ -126,7 +126,7 @@ to: {broker: {uri: "amqp://c:5672", destination: out}}
 reliable: false
 headers: {delete: [message-id, timestamp, expires]}
 `)
-	want := []string{"sender=amqp.sender", "stats=transfer.stats", "headers=headers.rewrite", "receiver=stomp.receiver"}
+	want := []string{"sender=amqp.sender", "stats=transfer.stats", "headers=headers.rewrite", "receiver=stomp.receiver", "drain=transfer.drain"}
 	if got := shape(n); !slices.Equal(got, want) {
 		t.Errorf("children %v, want %v", got, want)
 	}
@@ -150,7 +150,7 @@ children:
     hook: test.upper
     headers: {set: {x: "1"}}
     purge: {interval: 1m, maxlock: 2m}
-    timeouts: {shutdown: 30s}
+    timeouts: {shutdown: 30s, drain: 29s}
     loop: false
     intensity: 3
   - name: b
@@ -164,7 +164,7 @@ children:
 	}
 	a := child(t, n, "a")
 	want := []string{"pidfile=process.pidfile", "writer=queue.writer", "stats=transfer.stats", "hook=test.upper",
-		"headers=headers.rewrite", "reader=queue.reader", "purge-from=queue.purger", "purge-to=queue.purger"}
+		"headers=headers.rewrite", "reader=queue.reader", "drain=transfer.drain", "purge-from=queue.purger", "purge-to=queue.purger"}
 	if got := shape(a); !slices.Equal(got, want) {
 		t.Errorf("children %v, want %v", got, want)
 	}
@@ -173,7 +173,7 @@ children:
 	}
 	for _, c := range a.Children {
 		if c.Shutdown.Timeout.String() != "30s" {
-			t.Errorf("%s shutdown %s, want timeouts.shutdown 30s", c.Name, c.Shutdown)
+			t.Errorf("%s shutdown %s, want timeouts.shutdown 30s (drain: timeouts.drain + 1s)", c.Name, c.Shutdown)
 		}
 	}
 	if got := child(t, a, "reader").With.String("to"); got != "headers" {
@@ -204,6 +204,17 @@ func TestProtocolOf(t *testing.T) {
 		got, ok := protocolOf(uri)
 		if got != want || ok != (want != "") {
 			t.Errorf("protocolOf(%q) = %q, %v; want %q", uri, got, ok, want)
+		}
+	}
+}
+
+// TestExpandCountPrefetch: as stompclt, a counted transfer from a broker
+// prefetches at most min(count, 100) unless told otherwise.
+func TestExpandCountPrefetch(t *testing.T) {
+	for src, want := range map[string]int{"count: 7": 7, "count: 500": 100, "count: 7\nprefetch: 50": 50} {
+		n := load(t, "name: in\napp: transfer\nfrom: {broker: {uri: \"stomp://h:1\", destination: /queue/a}}\nto: {queue: {path: /q}}\n"+src+"\n")
+		if got := child(t, n, "receiver").With.Int("prefetch"); got != want {
+			t.Errorf("%q: prefetch %d, want %d", src, got, want)
 		}
 	}
 }

@@ -158,6 +158,8 @@ func (w *rewriter) Receive(ctx actor.Context) {
 	case *queue.Deliver:
 		out := &queue.Message{Header: w.rules.Apply(m.Message.Header), Body: m.Message.Body, Text: m.Message.Text}
 		w.forward(ctx, m, out)
+	case *retryHeld:
+		w.retry(ctx)
 	case *queue.Confirm:
 		w.answer(ctx, m.ID, nil)
 	case *queue.Reject:

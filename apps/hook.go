@@ -50,6 +50,8 @@ func (h *hookStage) Receive(ctx actor.Context) {
 		default:
 			h.forward(ctx, m, out)
 		}
+	case *retryHeld:
+		h.retry(ctx)
 	case *queue.Confirm:
 		h.answer(ctx, m.ID, nil)
 	case *queue.Reject:

@@ -1,9 +1,10 @@
 package apps
 
 import (
-	"fmt"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+	"github.com/asynkron/protoactor-go/scheduler"
 
 	"github.com/bricksmq/bricks/actors"
 	"github.com/bricksmq/bricks/queue"
@@ -14,8 +15,10 @@ import (
 // whoever delivered, by ID. A middle stage never answers on its own: the
 // source learns "durable" only from the sink, through every stage between.
 type relay struct {
-	cfg     *actors.Config
-	pending map[string]inFlight
+	cfg      *actors.Config
+	pending  map[string]inFlight
+	held     []heldMsg // waiting for the next stage to run again
+	retrying bool      // a retryHeld is scheduled
 }
 
 // inFlight is a message passed on and not yet answered.
@@ -24,20 +27,56 @@ type inFlight struct {
 	size int        // serialized size, for statistics
 }
 
+// heldMsg is a message that found no next stage.
+type heldMsg struct {
+	id   string
+	from *actor.PID
+	msg  *queue.Message
+}
+
+// retryHeld asks a stage to offer its held messages again.
+type retryHeld struct{}
+
+// relayRetry is how long a stage waits for its next stage to be running
+// again (it is restarting).
+const relayRetry = 100 * time.Millisecond
+
 func newRelay(cfg *actors.Config) relay {
 	return relay{cfg: cfg, pending: map[string]inFlight{}}
 }
 
-// forward passes msg downstream under the Deliver's ID. A missing next
-// stage (it is restarting) fails this stage, so rest_for_one restarts the
-// source too, which offers the message again.
+// forward passes msg downstream under the Deliver's ID.
 func (r *relay) forward(ctx actor.Context, d *queue.Deliver, msg *queue.Message) {
+	r.pass(ctx, d.ID, ctx.Sender(), msg)
+}
+
+// pass sends one message on, or holds it while the next stage is not
+// running: it is restarting, and so, in a rest_for_one pipeline, will this
+// stage and the source be — the held messages then die with this
+// incarnation and the source offers them again. Failing instead would
+// count one failure twice against the supervisor's intensity.
+func (r *relay) pass(ctx actor.Context, id string, from *actor.PID, msg *queue.Message) {
 	to := r.cfg.SiblingPID("to")
 	if to == nil {
-		actors.Fail(ctx, fmt.Errorf("next stage %q is not running", r.cfg.String("to")))
+		r.held = append(r.held, heldMsg{id: id, from: from, msg: msg})
+		if !r.retrying {
+			r.retrying = true
+			scheduler.NewTimerScheduler(ctx.ActorSystem().Root).SendOnce(relayRetry, ctx.Self(), &retryHeld{})
+		}
+		return
 	}
-	r.pending[d.ID] = inFlight{from: ctx.Sender(), size: msg.Size()}
-	ctx.Request(to, &queue.Deliver{ID: d.ID, Message: msg})
+	r.pending[id] = inFlight{from: from, size: msg.Size()}
+	ctx.Request(to, &queue.Deliver{ID: id, Message: msg})
+}
+
+// retry offers the held messages again.
+func (r *relay) retry(ctx actor.Context) {
+	r.retrying = false
+	held := r.held
+	r.held = nil
+	for _, h := range held {
+		r.pass(ctx, h.id, h.from, h.msg)
+	}
 }
 
 // answer relays a Confirm or Reject upstream and returns what was in

@@ -35,6 +35,7 @@ func init() {
 			Field(actors.Sibling("to").Required().Description("sibling stage (the sink) the messages are delivered to")).
 			Field(actors.String("transfer").Description("name shown in the statistics log lines (default: the node path)")).
 			Field(actors.Duration("duration").Default(time.Duration(0)).Description("stop taking messages after this long, drain, and end normally (0: no limit)")).
+			Field(actors.Duration("inactivity").Default(time.Duration(0)).Description("end normally once no message arrived for this long (stompclt's --timeout-inactivity; 0: never)")).
 			Field(actors.Duration("interval").Default(time.Duration(0)).Description("also log the statistics this often (0: only on SIGUSR1 and at exit)")),
 		New: func(cfg *actors.Config) (actor.Actor, error) { return &statsStage{relay: newRelay(cfg)}, nil },
 	})
@@ -99,16 +100,20 @@ func statsFor(path string) *Statistics {
 type (
 	logStats     struct{}
 	durationOver struct{}
+	checkIdle    struct{}
 )
 
 type statsStage struct {
 	relay
-	key      string
-	stats    *Statistics
-	draining bool
-	timers   *scheduler.TimerScheduler
-	cancels  []scheduler.CancelFunc
-	log      *slog.Logger
+	key       string
+	stats     *Statistics
+	draining  bool          // passing nothing new on
+	ended     bool          // duration or inactivity over: end once drained
+	stopDrain chan struct{} // a stop's drain, closed once nothing is in flight
+	lastSeen  time.Time     // last Deliver, for inactivity
+	timers    *scheduler.TimerScheduler
+	cancels   []scheduler.CancelFunc
+	log       *slog.Logger
 }
 
 // Receive implements actor.Actor.
@@ -120,8 +125,16 @@ func (s *statsStage) Receive(ctx actor.Context) {
 		if s.draining {
 			return // held back: the source releases it when the transfer stops
 		}
+		s.lastSeen = time.Now()
 		s.forward(ctx, m, m.Message)
+	case *retryHeld:
+		if s.draining { // what waited stays with the source
+			s.held, s.retrying = nil, false
+			return
+		}
+		s.retry(ctx)
 	case *queue.Confirm:
+		s.lastSeen = time.Now() // a slow sink is not an idle transfer
 		if p, ok := s.answer(ctx, m.ID, nil); ok {
 			s.count(p.size)
 		}
@@ -135,12 +148,32 @@ func (s *statsStage) Receive(ctx actor.Context) {
 		s.maybeDone(ctx)
 	case *logStats:
 		s.report("transfer statistics")
-	case *durationOver:
-		s.log.Info("duration reached: draining", "in_flight", len(s.pending))
-		s.draining = true
+	case *drainRequest:
+		if !s.draining {
+			s.log.Info("stopping: draining", "in_flight", len(s.pending))
+		}
+		s.draining, s.stopDrain = true, m.done
+		if s.cfg.SiblingPID("to") == nil {
+			// The sink is gone (a restart after its failure): nothing in
+			// flight will be answered, so there is nothing to wait for.
+			close(s.stopDrain)
+			s.stopDrain = nil
+		}
 		s.maybeDone(ctx)
+	case *drainResume:
+		s.draining = s.ended
+	case *durationOver:
+		s.drain(ctx, "duration reached: draining")
+	case *checkIdle:
+		if idle := time.Since(s.lastSeen); !s.draining && idle >= s.cfg.Duration("inactivity") {
+			s.drain(ctx, "inactive: draining")
+		}
 	case *actor.Stopping:
 		s.stop()
+		if s.stopDrain != nil { // the drainer gave up waiting
+			close(s.stopDrain)
+			s.stopDrain = nil
+		}
 		s.report("transfer statistics at exit")
 	case *actor.Restarting:
 		s.stop()
@@ -161,6 +194,10 @@ func (s *statsStage) start(ctx actor.Context) {
 	self, root := ctx.Self(), ctx.ActorSystem().Root
 	if d := s.cfg.Duration("duration"); d > 0 {
 		s.cancels = append(s.cancels, s.timers.SendOnce(d, self, &durationOver{}))
+	}
+	if d := s.cfg.Duration("inactivity"); d > 0 {
+		s.lastSeen = time.Now()
+		s.cancels = append(s.cancels, s.timers.SendRepeatedly(d/4, d/4, self, &checkIdle{}))
 	}
 	if iv := s.cfg.Duration("interval"); iv > 0 {
 		s.cancels = append(s.cancels, s.timers.SendRepeatedly(iv, iv, self, &logStats{}))
@@ -199,9 +236,26 @@ func (s *statsStage) count(size int) {
 	s.stats.Last = now
 }
 
-// maybeDone ends the stage normally once draining found nothing in flight.
+// drain takes nothing new from now on and ends the stage once what is in
+// flight was answered.
+func (s *statsStage) drain(ctx actor.Context, why string) {
+	s.log.Info(why, "in_flight", len(s.pending))
+	s.draining, s.ended = true, true
+	s.maybeDone(ctx)
+}
+
+// maybeDone acts once draining left nothing in flight: it tells a stop's
+// drain, and ends the stage normally when its duration or inactivity is
+// over.
 func (s *statsStage) maybeDone(ctx actor.Context) {
-	if s.draining && len(s.pending) == 0 {
+	if !s.draining || len(s.pending) > 0 {
+		return
+	}
+	if s.stopDrain != nil {
+		close(s.stopDrain)
+		s.stopDrain = nil
+	}
+	if s.ended {
 		actors.StopNormal(ctx)
 	}
 }

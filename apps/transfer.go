@@ -3,6 +3,7 @@ package apps
 import (
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/bricksmq/bricks/actors"
 	"github.com/bricksmq/bricks/supervision"
@@ -41,6 +42,7 @@ type transfer struct {
 	from, to *endpoint
 	finite   bool // ends by itself: count, duration or loop: false
 	before   int  // problems reported before this expansion
+	count    int  // the count option, 0 when absent
 }
 
 func expandTransfer(l actors.Located, n *yaml.Node, path string) *yaml.Node {
@@ -95,13 +97,14 @@ func (t *transfer) checkOptions() {
 		t.l.Errorf(kv.Key, t.sub("prefetch"), "prefetch needs from: {broker: ...} (use window for a queue source)")
 	}
 	count := t.intOpt("count", 0)
+	t.count = count
 	t.intOpt("window", 1)
 	t.intOpt("prefetch", 1)
 	dur := t.durationOpt("duration")
 	loop := t.boolOpt("loop", true)
 	t.boolOpt("remove", true)
 	t.boolOpt("reliable", true)
-	t.finite = count > 0 || dur > 0 || (queueIn && !loop)
+	t.finite = count > 0 || dur > 0 || (queueIn && !loop) || t.timeout("inactivity") != nil
 	if queueIn && t.to != nil && t.to.isQueue() {
 		a, _ := t.l.Scalar(t.from.value("path"), actors.JoinPath(t.from.path, "path"))
 		b, _ := t.l.Scalar(t.to.value("path"), actors.JoinPath(t.to.path, "path"))
@@ -114,14 +117,14 @@ func (t *transfer) checkOptions() {
 		for _, tkv := range tkvs {
 			p := actors.JoinPath(t.sub("timeouts"), tkv.Key.Value)
 			switch tkv.Key.Value {
-			case "connect", "shutdown":
+			case "connect", "shutdown", "inactivity", "drain":
 				if v, ok := t.l.Scalar(tkv.Value, p); ok {
 					if _, err := actors.ParseDuration(v); err != nil {
 						t.l.Errorf(tkv.Value, p, "%v", err)
 					}
 				}
 			default:
-				t.l.Errorf(tkv.Key, p, "%s", actors.UnknownKey(tkv.Key.Value, []string{"connect", "shutdown"}))
+				t.l.Errorf(tkv.Key, p, "%s", actors.UnknownKey(tkv.Key.Value, []string{"connect", "shutdown", "inactivity", "drain"}))
 			}
 		}
 	}
@@ -161,7 +164,7 @@ func (t *transfer) intOpt(k string, least int) int {
 	return i
 }
 
-func (t *transfer) durationOpt(k string) int64 {
+func (t *transfer) durationOpt(k string) time.Duration {
 	kv, ok := t.keys[k]
 	if !ok {
 		return 0
@@ -174,7 +177,7 @@ func (t *transfer) durationOpt(k string) int64 {
 	if err != nil {
 		t.l.Errorf(kv.Value, t.sub(k), "%v", err)
 	}
-	return int64(d)
+	return d
 }
 
 func (t *transfer) boolOpt(k string, def bool) bool {

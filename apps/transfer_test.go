@@ -213,3 +213,60 @@ func TestPidfileRefusesLiveHolder(t *testing.T) {
 		t.Errorf("pid file still there after Release: %v", err)
 	}
 }
+
+// TestPidfileApp: a transfer whose pid file a live process holds does not
+// start; once it runs, the file holds our pid, and it is removed at stop.
+func TestPidfileApp(t *testing.T) {
+	dir := t.TempDir()
+	pid := filepath.Join(dir, "t.pid")
+	src := fmt.Sprintf("name: t\napp: transfer\nfrom: {queue: {path: %s}}\nto: {queue: {path: %s}}\npidfile: %s\n",
+		filepath.Join(dir, "a"), filepath.Join(dir, "b"), pid)
+	tr, err := supervision.LoadBytes("t.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(pid, []byte("1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := supervision.Start(context.Background(), tr, supervision.WithLogger(testLogger())); err == nil {
+		_ = r.Stop(context.Background())
+		t.Fatal("started though pid 1 holds the pid file")
+	} else if !strings.Contains(err.Error(), "already running as pid 1") {
+		t.Errorf("start error %v does not say who holds the pid file", err)
+	}
+	if err := os.Remove(pid); err != nil {
+		t.Fatal(err)
+	}
+	r, err := supervision.Start(context.Background(), tr, supervision.WithLogger(testLogger()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, _ := os.ReadFile(pid)
+	if strings.TrimSpace(string(data)) != fmt.Sprint(os.Getpid()) {
+		t.Errorf("pid file holds %q while running", data)
+	}
+	if err := r.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(pid); !os.IsNotExist(err) {
+		t.Errorf("pid file left after stop: %v", err)
+	}
+}
+
+// TestInactivityEnds: timeouts.inactivity ends a looping transfer once
+// the queue stayed empty that long (stompclt's --timeout-inactivity).
+func TestInactivityEnds(t *testing.T) {
+	dir := t.TempDir()
+	in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	fill(t, in, 5)
+	runTree(t, "idle.yaml", fmt.Sprintf(`
+name: idle
+app: transfer
+from: {queue: {path: %s, poll: 50ms}}
+to: {queue: {path: %s}}
+timeouts: {inactivity: 2s}
+`, in, out))
+	if a, b := count(t, in), count(t, out); a != 0 || b != 5 {
+		t.Errorf("source %d, destination %d; want 0 and 5", a, b)
+	}
+}

@@ -38,15 +38,23 @@ import (
 //	period: 10s                 # ... within 10s (default 5s), else this supervisor fails
 //	backoff: {min: 100ms, max: 10s}  # optional, both keys; doubles between restarts of a child
 //	cooldown: 1m                # optional: retry the subtree after giving up instead of failing
+//	auto_shutdown: never        # never | any_significant | all_significant (OTP); default never,
+//	                            # all_significant when a child is significant
 //	children:
 //	  - name: broker
 //	    kind: stomp.connection
 //	    restart: permanent      # permanent (default) | transient | temporary
+//	    significant: false      # true: its end (not restarted) may end the parent, see auto_shutdown
 //	    shutdown: 5s            # a duration (default 5s for workers), brutal_kill, or infinity (supervisors' default)
 //	    watchdog: 30s           # optional: a worker silent for longer is failed
 //	    with: {uri: "stomp://localhost:61613", pass_file: /etc/bricks/pass}
 //	  - include: workers.yaml   # that file's root node goes here (paths relative to this file)
 //	    name: workers           # optional: renames it
+//
+// A node with `app: NAME` is shorthand for a subtree: the expander
+// registered under NAME (RegisterExpander; package apps registers
+// `transfer`) rewrites it before it is checked, and problems are reported
+// at the app node's own lines.
 //
 // Durations need a unit ("500ms", "10s", "2m"). Every key is checked: an
 // unknown key, a bad value, a missing required field, a duplicate sibling

@@ -274,3 +274,28 @@ func escapeDollars(n *yaml.Node) {
 }
 
 func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+
+// Collapsed returns a copy of t in which every node expanded from an app
+// (`app: transfer`) is shown as one node, without the children the
+// expansion generated: the tree as its author wrote it. Nodes are shared
+// with t except the collapsed ones and their ancestors.
+func Collapsed(t *Tree) *Tree {
+	return &Tree{File: t.File, Root: collapse(t.Root)}
+}
+
+func collapse(n *Node) *Node {
+	if n.App != "" {
+		c := *n
+		c.Children = nil
+		return &c
+	}
+	if len(n.Children) == 0 {
+		return n
+	}
+	c := *n
+	c.Children = make([]*Node, len(n.Children))
+	for i, ch := range n.Children {
+		c.Children[i] = collapse(ch)
+	}
+	return &c
+}

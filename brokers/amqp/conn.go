@@ -86,7 +86,7 @@ func dialAddress(ctx context.Context, a Address, opts Options) (*Conn, error) {
 		co.IdleTimeout = -1
 	}
 	if a.TLS {
-		cfg, err := opts.tlsConfig(a.Host)
+		cfg, err := opts.TLS.Config(a.Host)
 		if err != nil {
 			return nil, fmt.Errorf("broker %s: %w", a, err)
 		}

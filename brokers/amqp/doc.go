@@ -2,8 +2,8 @@
 // receivers that move queue.Message values to and from an AMQP 1.0 broker
 // (RabbitMQ with its amqp1_0 plugin, Qpid, ActiveMQ Artemis, Azure Service
 // Bus...) without losing any. It is a plain Go library on top of
-// github.com/Azure/go-amqp; the actor kinds amqp.connection, amqp.sender
-// and amqp.receiver are built on it.
+// github.com/Azure/go-amqp; the actor kinds amqp.sender and amqp.receiver
+// (kind.go) are built on it.
 //
 // # Connecting
 //

@@ -127,7 +127,7 @@ func (a *receiverActor) Receive(ctx actor.Context) {
 
 // settle acts on the answer for one Delivered message.
 func (a *receiverActor) settle(ctx actor.Context, id string, reason error) {
-	d, ok, done := a.inbox.Settle(id, reason)
+	d, ok, done := a.inbox.Settle(ctx, id, reason)
 	if !ok {
 		return // an answer meant for a previous incarnation
 	}

@@ -1,7 +1,6 @@
 package amqp
 
 import (
-	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -32,19 +31,12 @@ type SASL struct {
 	Identity string
 }
 
-// TLSOptions configure amqps:// connections.
-type TLSOptions struct {
-	// CAFile is a PEM bundle of trusted CAs; empty uses the system pool.
-	CAFile string
-	// CertFile and KeyFile are the PEM client certificate and key (needed
-	// for SASL EXTERNAL).
-	CertFile, KeyFile string
-	// ServerName overrides the name checked in the broker certificate
-	// (default: the host of the address dialled).
-	ServerName string
-	// InsecureSkipVerify disables certificate checks (tests only).
-	InsecureSkipVerify bool
-}
+// TLSOptions configure amqps:// connections: CAFile (PEM bundle of trusted
+// CAs; empty: the system pool), CertFile and KeyFile (PEM client
+// certificate and key), ServerName (the name checked in the broker
+// certificate; default: the host dialled), InsecureSkipVerify (tests only).
+// The STOMP and AMQP bricks share this type.
+type TLSOptions = failover.TLS
 
 // Options configure a connection; the zero value is usable and gets the
 // documented defaults.
@@ -136,9 +128,4 @@ func (o *Options) saslType() goamqp.SASLType {
 		return goamqp.SASLTypeExternal(o.SASL.Identity)
 	}
 	return goamqp.SASLTypeAnonymous()
-}
-
-// tlsConfig builds the TLS configuration for host.
-func (o *Options) tlsConfig(host string) (*tls.Config, error) {
-	return failover.TLS(o.TLS).Config(host)
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/bricksmq/bricks/actors"
+	"github.com/bricksmq/bricks/brokers/internal/pipe"
 )
 
 // The `with:` fields both AMQP actor kinds share (amqp.sender,
@@ -22,16 +23,6 @@ func kindAuthSpec() *actors.Spec {
 		Field(actors.String("pass").Secret().Description("password (plain); or pass_file: a file holding it").Example("guest"))
 }
 
-// kindTLSSpec is the `tls:` object, used by amqps:// addresses.
-func kindTLSSpec() *actors.Spec {
-	return actors.NewSpec().
-		Field(actors.String("ca").Description("PEM bundle of trusted CAs (default: the system pool)").Example("/etc/bricks/ca.pem")).
-		Field(actors.String("cert").Description("PEM client certificate (external auth)")).
-		Field(actors.String("key").Description("PEM client key (external auth)")).
-		Field(actors.String("server_name").Description("name checked in the broker certificate (default: the host dialled)")).
-		Field(actors.Bool("insecure").Default(false).Advanced().Description("skip certificate checks (tests only)"))
-}
-
 // withKindConnection adds the connection fields to s and returns it.
 func withKindConnection(s *actors.Spec) *actors.Spec {
 	return s.
@@ -39,7 +30,7 @@ func withKindConnection(s *actors.Spec) *actors.Spec {
 			Description("broker URI: amqp://host:port, amqps://host:port or failover:(uri,uri)?randomize=true").
 			Example("amqp://127.0.0.1:5672")).
 		Field(actors.Object("auth", kindAuthSpec()).Description("authentication (SASL ANONYMOUS when absent)")).
-		Field(actors.Object("tls", kindTLSSpec()).Advanced().Description("TLS settings for amqps:// addresses")).
+		Field(actors.Object("tls", pipe.TLSSpec("external")).Advanced().Description("TLS settings for amqps:// addresses")).
 		Field(actors.String("virtual_host").Advanced().
 			Description(`virtual host, sent as the open frame's hostname "vhost:NAME" (RabbitMQ); default: the broker's default`)).
 		Field(actors.Duration("heartbeat").Advanced().
@@ -87,10 +78,7 @@ func connectionFrom(cfg *actors.Config) (kindConnection, error) {
 			o.SASL.Mechanism = SASLPlain
 		}
 	}
-	if t := cfg.Object("tls"); t != nil {
-		o.TLS = TLSOptions{CAFile: t.String("ca"), CertFile: t.String("cert"), KeyFile: t.String("key"),
-			ServerName: t.String("server_name"), InsecureSkipVerify: t.Bool("insecure")}
-	}
+	o.TLS = pipe.TLSFrom(cfg.Object("tls"))
 	checked := o.withDefaults()
 	if err := checked.validate(); err != nil {
 		return kindConnection{}, fmt.Errorf("auth: %w", err)

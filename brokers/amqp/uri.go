@@ -38,13 +38,9 @@ func (a Address) HostPort() string { return failover.Address(a).HostPort() }
 // A plain address is tried once (no reconnection: as in ActiveMQ, only a
 // failover URI retries; the supervisor's restart policy covers the rest).
 // Credentials never go in the URI (see Options.SASL). The failover options
-// are those of the embedded Policy (ActiveMQ names; delays in
-// milliseconds): randomize (default false: addresses are tried in the
-// given order), initialReconnectDelay (10), maxReconnectDelay (30000),
-// useExponentialBackOff (true), backOffMultiplier (2), maxReconnectAttempts
-// (-1 = unlimited; 0 means no retry after the first round). Its fields
-// (Randomize, InitialDelay, MaxDelay, Exponential, Multiplier, MaxAttempts)
-// and Delay are the URI's.
+// (randomize, initialReconnectDelay, maxReconnectDelay,
+// useExponentialBackOff, backOffMultiplier, maxReconnectAttempts) set the
+// embedded Policy, the STOMP brick's: its fields and Delay are the URI's.
 type URI struct {
 	Addresses []Address
 	failover.Policy

@@ -114,7 +114,7 @@ func dialAddress(ctx context.Context, a Address, opts Options) (*Conn, error) {
 		return nil, fmt.Errorf("broker %s: %w", a, err)
 	}
 	if a.TLS {
-		cfg, err := opts.tlsConfig(a.Host)
+		cfg, err := opts.TLS.Config(a.Host)
 		if err != nil {
 			nc.Close()
 			return nil, fmt.Errorf("broker %s: %w", a, err)

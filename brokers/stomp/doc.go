@@ -55,10 +55,22 @@
 // the connection with *SilentError) and a heart-beater; a Sender and a
 // Receiver add one goroutine each. All of them end on Close, which is
 // checked with goleak in the tests. Results are reported on channels;
-// blocking calls take a context.Context. Actor kinds (stomp.connection,
-// stomp.sender, stomp.receiver) are meant to wrap these types: the actor
-// runs Send in a goroutine it owns and turns Results and Deliveries into
-// Confirm/Deliver messages.
+// blocking calls take a context.Context.
+//
+// # Actor kinds
+//
+// Two actor kinds wrap these types as stages of the pipeline protocol
+// (kind.go): stomp.sender, a destination stage that turns each Deliver into
+// a SEND and answers it once the Result is known, and stomp.receiver, a
+// source stage that Delivers each message downstream and ACKs or NACKs it
+// on the answer. There is no separate connection kind: each stomp.sender
+// and each stomp.receiver owns its own reconnecting connection, held by
+// its Sender or Receiver in a goroutine the actor owns. The library already
+// reconnects inside, walking the failover list with its backoff and
+// resending or resubscribing, so a shared connection actor would add
+// messages and states without adding reliability; a stage fails to its
+// supervisor only when reconnection is exhausted (maxReconnectAttempts),
+// and the supervisor decides what comes next.
 //
 // # Testing
 //

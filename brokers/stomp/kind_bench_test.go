@@ -7,6 +7,7 @@ import (
 
 	"github.com/bricksmq/bricks/brokers/embedded"
 	"github.com/bricksmq/bricks/internal/brokertest"
+	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/internal/stomptest"
 )
 
@@ -18,11 +19,11 @@ func benchPipeline(b *testing.B, uri, connection, destination string) {
 	p := &pipeline{src: filepath.Join(dir, "in"), dst: filepath.Join(dir, "out"), uri: uri,
 		connection: connection, destination: destination, window: 100}
 	b.StopTimer()
-	fillQueue(b, p.src, b.N)
+	kindtest.Fill(b, p.src, kindtest.Messages(b.N)...)
 	b.StartTimer()
 	start := time.Now()
-	runTree(b, p.yaml())
-	waitUntil(b, "every message arrived", func() bool { return queueCount(b, p.dst) >= b.N })
+	kindtest.RunTree(b, p.yaml())
+	kindtest.WaitUntil(b, "every message arrived", func() bool { return kindtest.Count(b, p.dst) >= b.N })
 	b.StopTimer()
 	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "msg/s")
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/bricksmq/bricks/brokers/embedded"
 	"github.com/bricksmq/bricks/internal/brokertest"
+	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/internal/stomptest"
 )
 
@@ -61,17 +62,17 @@ children:
 // message arrived and the source is empty (calling during once, halfway),
 // checks what arrived and returns the number of duplicates and the stage
 // failures.
-func (p *pipeline) transfer(t *testing.T, n int, during func(*failures)) (int, *failures) {
+func (p *pipeline) transfer(t *testing.T, n int, during func(*kindtest.Events)) (int, *kindtest.Events) {
 	t.Helper()
-	fillQueue(t, p.src, n)
-	_, fails := runTree(t, p.yaml())
+	kindtest.Fill(t, p.src, kindtest.Messages(n)...)
+	_, fails := kindtest.RunTree(t, p.yaml())
 	if during != nil {
-		waitUntil(t, "half of the messages transferred", func() bool { return queueCount(t, p.dst) >= n/2 })
+		kindtest.WaitUntil(t, "half of the messages transferred", func() bool { return kindtest.Count(t, p.dst) >= n/2 })
 		during(fails)
 	}
-	waitUntil(t, "source drained", func() bool { return queueCount(t, p.src) == 0 })
-	waitUntil(t, "every message arrived", func() bool { return len(readQueue(t, p.dst)) >= n })
-	return checkArrived(t, readQueue(t, p.dst), n), fails
+	kindtest.WaitUntil(t, "source drained", func() bool { return kindtest.Count(t, p.src) == 0 })
+	kindtest.WaitUntil(t, "every message arrived", func() bool { return len(kindtest.Read(t, p.dst)) >= n })
+	return kindtest.CheckArrived(t, kindtest.Read(t, p.dst), n), fails
 }
 
 // TestKindPipelineEmbedded moves 2000 messages (text, binary with NUL
@@ -79,7 +80,7 @@ func (p *pipeline) transfer(t *testing.T, n int, during func(*failures)) (int, *
 // that each arrives exactly once, byte-identical, and that nothing is left
 // in the source queue or in the broker.
 func TestKindPipelineEmbedded(t *testing.T) {
-	checkLeaks(t)
+	kindtest.CheckLeaks(t)
 	srv := startBroker(t, embedded.Options{})
 	p := newPipeline(t, "stomp://"+srv.Addr().String(), "/queue/kindtest")
 	const n = 2000
@@ -100,7 +101,7 @@ func TestKindPipelineRealBrokers(t *testing.T) {
 	}{{"RabbitMQ", brokertest.RabbitSTOMP}, {"ActiveMQ", brokertest.ActiveMQSTOMP}} {
 		t.Run(tc.name, func(t *testing.T) {
 			b := tc.find(t)
-			checkLeaks(t)
+			kindtest.CheckLeaks(t)
 			p := newPipeline(t, b.URI, stomptest.Unique("/queue/", "kind"))
 			p.connection = connectionYAML(b)
 			const n = 2000
@@ -116,23 +117,23 @@ func TestKindPipelineRealBrokers(t *testing.T) {
 // the sender resends what was unconfirmed and the broker redelivers what was
 // unacknowledged. Every message must arrive; duplicates are allowed.
 func TestKindPipelineConnectionCut(t *testing.T) {
-	checkLeaks(t)
+	kindtest.CheckLeaks(t)
 	srv := startBroker(t, embedded.Options{})
 	proxy := newCutProxy(t, srv.Addr().String())
 	p := newPipeline(t, proxy.uri(), "/queue/kindcut")
 	const n = 2000
 	const cuts = 3
-	dups, fails := p.transfer(t, n, func(*failures) {
+	dups, fails := p.transfer(t, n, func(*kindtest.Events) {
 		for i := range cuts {
 			proxy.cut()
 			if i < cuts-1 { // let the pipeline make progress before the next cut
-				done := queueCount(t, p.dst)
-				waitUntil(t, "progress after a cut", func() bool { return queueCount(t, p.dst) >= min(done+100, n) })
+				done := kindtest.Count(t, p.dst)
+				kindtest.WaitUntil(t, "progress after a cut", func() bool { return kindtest.Count(t, p.dst) >= min(done+100, n) })
 			}
 		}
 	})
 	t.Logf("%d messages, %d cuts, %d duplicates, stage failures: sender %d, receiver %d",
-		n, cuts, dups, fails.of("sender"), fails.of("receiver"))
+		n, cuts, dups, fails.Failed("sender"), fails.Failed("receiver"))
 }
 
 // TestKindPipelineBrokerRestart stops the embedded broker (dir storage)
@@ -143,7 +144,7 @@ func TestKindPipelineConnectionCut(t *testing.T) {
 // offers its unconfirmed messages again and the broker redelivers what was
 // not acknowledged. Nothing may be lost.
 func TestKindPipelineBrokerRestart(t *testing.T) {
-	checkLeaks(t)
+	kindtest.CheckLeaks(t)
 	dir := t.TempDir()
 	o := embedded.Options{Storage: embedded.StorageDir, Dir: filepath.Join(dir, "broker")}
 	srv := startBroker(t, o)
@@ -151,15 +152,15 @@ func TestKindPipelineBrokerRestart(t *testing.T) {
 	uri := fmt.Sprintf("failover:(stomp://%s)?maxReconnectAttempts=1&initialReconnectDelay=10", addr)
 	p := newPipeline(t, uri, "/queue/kindrestart")
 	const n = 2000
-	dups, fails := p.transfer(t, n, func(fails *failures) {
+	dups, fails := p.transfer(t, n, func(fails *kindtest.Events) {
 		if err := srv.Shutdown(t.Context()); err != nil {
 			t.Fatal(err)
 		}
-		waitUntil(t, "the receiver failed", func() bool { return fails.of("receiver") > 0 })
+		kindtest.WaitUntil(t, "the receiver failed", func() bool { return fails.Failed("receiver") > 0 })
 		o.Addr = addr
 		startBroker(t, o)
 	})
-	t.Logf("%d messages, %d duplicates after a broker restart; receiver failures: %d", n, dups, fails.of("receiver"))
+	t.Logf("%d messages, %d duplicates after a broker restart; receiver failures: %d", n, dups, fails.Failed("receiver"))
 }
 
 // TestKindPipelineSenderFails makes the broker unreachable for the sender
@@ -168,20 +169,20 @@ func TestKindPipelineBrokerRestart(t *testing.T) {
 // the reader (rest_for_one), which offers its unconfirmed messages again
 // once the proxy is back. Nothing may be lost.
 func TestKindPipelineSenderFails(t *testing.T) {
-	checkLeaks(t)
+	kindtest.CheckLeaks(t)
 	srv := startBroker(t, embedded.Options{})
 	proxy := newCutProxy(t, srv.Addr().String())
 	p := newPipeline(t, "stomp://"+srv.Addr().String(), "/queue/kindsenderfails")
 	// The sender alone goes through the proxy, and gives up quickly.
 	p.senderURI = fmt.Sprintf("failover:(%s)?maxReconnectAttempts=1&initialReconnectDelay=10", proxy.uri())
 	const n = 2000
-	dups, fails := p.transfer(t, n, func(fails *failures) {
+	dups, fails := p.transfer(t, n, func(fails *kindtest.Events) {
 		proxy.down()
-		waitUntil(t, "the sender failed", func() bool { return fails.of("sender") > 0 })
+		kindtest.WaitUntil(t, "the sender failed", func() bool { return fails.Failed("sender") > 0 })
 		proxy.up(t)
 	})
-	t.Logf("%d messages, %d duplicates; sender failures %d, receiver failures %d", n, dups, fails.of("sender"), fails.of("receiver"))
-	if r := fails.of("receiver"); r != 0 {
+	t.Logf("%d messages, %d duplicates; sender failures %d, receiver failures %d", n, dups, fails.Failed("sender"), fails.Failed("receiver"))
+	if r := fails.Failed("receiver"); r != 0 {
 		t.Errorf("the receiver failed %d times; only the sender's broker connection was down", r)
 	}
 }

@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
-	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
-	"github.com/asynkron/protoactor-go/scheduler"
 	"github.com/go-stomp/stomp/v3/frame"
 
 	"github.com/bricksmq/bricks/actors"
+	"github.com/bricksmq/bricks/brokers/internal/pipe"
 	"github.com/bricksmq/bricks/queue"
 )
 
@@ -24,10 +23,6 @@ import (
 
 // ReceiverKindName is the YAML kind of the receiver stage.
 const ReceiverKindName = "stomp.receiver"
-
-// siblingRetry is how long the receiver waits before offering held
-// messages again when its `to:` sibling is not running (it is restarting).
-const siblingRetry = 100 * time.Millisecond
 
 func init() {
 	actors.Register(actors.Kind{
@@ -67,33 +62,26 @@ type receiverActor struct {
 	window int // most messages forwarded by the goroutine and not settled
 	count  int
 
-	acks      chan ackOp          // to the goroutine; capacity window
-	inflight  map[string]*arrival // by Deliver ID
-	order     []*arrival          // arrival order, for cumulative (client) acks
-	held      []*arrival          // received, not yet Delivered (no sibling, or count reached)
-	seq       uint64
-	delivered int // Delivers sent, counted against count
-	confirmed int
-	retrying  bool // a retry timer is pending
-	timers    *scheduler.TimerScheduler
+	acks  chan ackOp            // to the goroutine; capacity window
+	inbox *pipe.Inbox[*arrival] // Delivered or held, by Deliver ID, until settled
+	order []*arrival            // arrival order, for cumulative (client) acks
+	seq   uint64
 }
 
 // arrival is one received message on its way downstream.
 type arrival struct {
-	id      string
 	d       *Delivery
 	settled bool
 	err     error // the Reject reason once settled
 }
+
+func arrivalMessage(ar *arrival) *queue.Message { return ar.d.Message }
 
 // received hands a Delivery from the goroutine to the actor.
 type received struct{ d *Delivery }
 
 // receiverUp tells the actor that the subscription is active.
 type receiverUp struct{}
-
-// retryHeld asks the actor to offer held messages again.
-type retryHeld struct{}
 
 // ackOp asks the goroutine to ACK (nack false) or NACK d, then to count
 // slots messages as settled, freeing room for as many new ones.
@@ -115,28 +103,29 @@ func newReceiverActor(cfg *actors.Config) (actor.Actor, error) {
 	return &receiverActor{cfg: cfg, conn: c, window: w, count: cfg.Int("count"),
 		sub: SubscribeOptions{Destination: cfg.String("destination"), Ack: AckMode(cfg.String("ack")),
 			Prefetch: w, Selector: cfg.String("selector"), Headers: cfg.StringMap("headers")},
-		acks:     make(chan ackOp, w),
-		inflight: map[string]*arrival{}}, nil
+		acks: make(chan ackOp, w)}, nil
 }
 
 // Receive implements actor.Actor.
 func (a *receiverActor) Receive(ctx actor.Context) {
-	switch m := unwrap(ctx, a).(type) {
+	switch m := pipe.Unwrap(ctx, a).(type) {
 	case *actor.Started:
-		a.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
-		p := posterOf(ctx, a)
+		// The Inbox Delivers in arrival order to the `to:` sibling, holds
+		// messages while it is not running, and past `count` Delivers keeps
+		// the rest until the actor stops (the broker redelivers it).
+		a.inbox = pipe.NewInbox(ctx, a.cfg, a.count, arrivalMessage)
+		p := pipe.TaggedPosterOf(ctx, a)
 		actors.Go(ctx, func(gctx context.Context) error { return a.run(gctx, p) })
 	case *receiverUp:
 		actors.SignalReady(ctx)
 	case *received:
 		a.arrive(ctx, m.d)
-	case *retryHeld:
-		a.retrying = false
-		a.offer(ctx)
+	case *pipe.Retry:
+		a.inbox.Retry(ctx)
 	case *queue.Confirm:
 		a.settle(ctx, m.ID, nil)
 	case *queue.Reject:
-		a.settle(ctx, m.ID, m.Reason)
+		a.settle(ctx, m.ID, pipe.Reason(m))
 	}
 }
 
@@ -147,16 +136,14 @@ func (a *receiverActor) arrive(ctx actor.Context, d *Delivery) {
 	// a new connection may reuse the id of one still in flight from the
 	// old one, so a suffix keeps the IDs unique.
 	id := ackID(d)
-	if _, dup := a.inflight[id]; dup || id == "" {
+	if id == "" || a.inbox.Unsettled(id) {
 		id += "#" + strconv.FormatUint(a.seq, 10)
 	}
-	ar := &arrival{id: id, d: d}
-	a.inflight[id] = ar
+	ar := &arrival{d: d}
 	if a.sub.Ack == AckClient {
 		a.order = append(a.order, ar)
 	}
-	a.held = append(a.held, ar)
-	a.offer(ctx)
+	a.inbox.ArriveAs(ctx, id, ar)
 }
 
 // ackID is the id the broker acknowledges d by: the "ack" header (STOMP
@@ -168,49 +155,25 @@ func ackID(d *Delivery) string {
 	return d.MessageID
 }
 
-// offer Delivers held messages to the `to:` sibling, in arrival order. When
-// the sibling is not running it tries again shortly; past `count` Delivers
-// the rest stays held until the actor stops, and the broker redelivers it.
-func (a *receiverActor) offer(ctx actor.Context) {
-	for len(a.held) > 0 && (a.count == 0 || a.delivered < a.count) {
-		to := a.cfg.SiblingPID("to")
-		if to == nil {
-			if !a.retrying {
-				a.retrying = true
-				a.timers.SendOnce(siblingRetry, ctx.Self(), &retryHeld{})
-			}
-			return
-		}
-		ar := a.held[0]
-		a.held[0] = nil
-		a.held = a.held[1:]
-		a.delivered++
-		ctx.Request(to, &queue.Deliver{ID: ar.id, Message: ar.d.Message})
-	}
-}
-
-// settle acts on the answer for one Delivered message.
+// settle acts on the answer for one Delivered message. A rejection makes
+// room for one more Deliver: it does not count against `count`.
 func (a *receiverActor) settle(ctx actor.Context, id string, reason error) {
-	ar, ok := a.inflight[id]
-	if !ok || ar.settled {
+	ar, ok, done := a.inbox.Settle(ctx, id, reason)
+	if !ok {
 		return // an answer for a message of a previous incarnation
 	}
 	if reason != nil {
-		kindLogger(ctx, a.cfg).Warn("stomp receiver: message rejected downstream, NACKing it",
+		pipe.Logger(ctx, a.cfg).Warn("stomp receiver: message rejected downstream, NACKing it",
 			"id", id, "destination", a.sub.Destination, "reason", reason)
 	}
 	ar.settled, ar.err = true, reason
 	if a.sub.Ack == AckClient {
 		a.settleCumulative()
 	} else {
-		delete(a.inflight, id)
 		a.ack(ackOp{d: ar.d, nack: reason != nil, slots: 1})
 	}
-	if reason == nil {
-		a.confirmed++
-		if a.count > 0 && a.confirmed >= a.count {
-			actors.StopNormal(ctx)
-		}
+	if done {
+		actors.StopNormal(ctx)
 	}
 }
 
@@ -225,7 +188,6 @@ func (a *receiverActor) settleCumulative() {
 		ar := a.order[0]
 		a.order[0] = nil
 		a.order = a.order[1:]
-		delete(a.inflight, ar.id)
 		slots++
 		if ar.err == nil {
 			last = ar
@@ -259,7 +221,7 @@ func (a *receiverActor) ack(op ackOp) {
 // acknowledgements the actor asks for, until the actor stops (it then
 // writes the acknowledgements already asked for and closes the Receiver)
 // or the Receiver gives up (an error: the actor fails).
-func (a *receiverActor) run(ctx context.Context, p poster) error {
+func (a *receiverActor) run(ctx context.Context, p pipe.Poster) error {
 	r, err := NewReceiver(ctx, a.conn.uri, a.conn.opts, a.sub)
 	if err != nil {
 		return fmt.Errorf("stomp receiver %s %s: %w", a.conn.uri, a.sub.Destination, err)
@@ -276,7 +238,7 @@ func (a *receiverActor) run(ctx context.Context, p poster) error {
 			log.Debug("stomp receiver: acknowledgement not written", "err", err)
 		}
 	}
-	p.post(&receiverUp{})
+	p.Post(&receiverUp{})
 	free := a.window
 	for {
 		in := r.Deliveries()
@@ -293,7 +255,7 @@ func (a *receiverActor) run(ctx context.Context, p poster) error {
 				return fmt.Errorf("stomp receiver %s %s: %w", a.conn.uri, a.sub.Destination, err)
 			}
 			free--
-			p.post(&received{d: d})
+			p.Post(&received{d: d})
 		case op := <-a.acks:
 			do(op)
 			free += op.slots

@@ -13,6 +13,7 @@ import (
 
 	"github.com/bricksmq/bricks/brokers/embedded"
 	"github.com/bricksmq/bricks/brokers/stomp"
+	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/queue"
 )
 
@@ -29,12 +30,12 @@ func numbered(n int) []*queue.Message {
 // stops normally once they are confirmed, and leaves the others on the
 // broker (those it had received are redelivered when it disconnects).
 func TestKindReceiverCount(t *testing.T) {
-	checkLeaks(t)
+	kindtest.CheckLeaks(t)
 	srv := startBroker(t, embedded.Options{})
 	uri := "stomp://" + srv.Addr().String()
 	sendDirect(t, uri, "/queue/kindcount", stomp.Options{}, numbered(10)...)
 	dst := filepath.Join(t.TempDir(), "out")
-	_, events := runTree(t, fmt.Sprintf(`
+	_, events := kindtest.RunTree(t, fmt.Sprintf(`
 name: count
 children:
   - name: writer
@@ -45,9 +46,9 @@ children:
     restart: transient
     with: {uri: %q, destination: /queue/kindcount, to: writer, count: 5}
 `, dst, uri))
-	waitUntil(t, "the receiver stopped", func() bool { return events.stopped("receiver") == 1 })
-	waitUntil(t, "the broker took back the unacknowledged messages", func() bool { return srv.QueueDepth("/queue/kindcount") == 5 })
-	got := readQueue(t, dst)
+	kindtest.WaitUntil(t, "the receiver stopped", func() bool { return events.Stopped("receiver") == 1 })
+	kindtest.WaitUntil(t, "the broker took back the unacknowledged messages", func() bool { return srv.QueueDepth("/queue/kindcount") == 5 })
+	got := kindtest.Read(t, dst)
 	if len(got) != 5 {
 		t.Fatalf("%d messages stored, want 5", len(got))
 	}
@@ -62,7 +63,7 @@ children:
 // which the embedded broker answers by redelivering it (marked
 // redelivered); the other messages are confirmed and acknowledged.
 func TestKindReceiverRejectNacks(t *testing.T) {
-	checkLeaks(t)
+	kindtest.CheckLeaks(t)
 	srv := startBroker(t, embedded.Options{})
 	uri := "stomp://" + srv.Addr().String()
 	msgs := numbered(5)
@@ -72,7 +73,7 @@ func TestKindReceiverRejectNacks(t *testing.T) {
 	var mu sync.Mutex
 	var confirmed []string
 	redelivered := 0
-	script := stageScript(t, func(ctx actor.Context, d *queue.Deliver) {
+	script := kindtest.Script(t, func(ctx actor.Context, d *queue.Deliver) {
 		mu.Lock()
 		defer mu.Unlock()
 		if d.Message.Header["poison"] == "" {
@@ -85,17 +86,17 @@ func TestKindReceiverRejectNacks(t *testing.T) {
 		}
 		queue.Answer(ctx, ctx.Sender(), d.ID, fmt.Errorf("poison"))
 	})
-	run, _ := runTree(t, fmt.Sprintf(`
+	run, _ := kindtest.RunTree(t, fmt.Sprintf(`
 name: nack
 children:
   - name: stage
-    kind: kindtest.stage
+    kind: kindtest.script
     with: {script: %q}
   - name: receiver
     kind: stomp.receiver
     with: {uri: %q, destination: /queue/kindnack, to: stage}
 `, script, uri))
-	waitUntil(t, "the rejected message came back", func() bool {
+	kindtest.WaitUntil(t, "the rejected message came back", func() bool {
 		mu.Lock()
 		defer mu.Unlock()
 		return redelivered > 0 && len(confirmed) == 4
@@ -123,13 +124,13 @@ func TestKindReceiverAckModes(t *testing.T) {
 		left int
 	}{{"client-individual", 1}, {"client", 10}} {
 		t.Run(tc.ack, func(t *testing.T) {
-			checkLeaks(t)
+			kindtest.CheckLeaks(t)
 			srv := startBroker(t, embedded.Options{})
 			uri := "stomp://" + srv.Addr().String()
 			sendDirect(t, uri, "/queue/kindack", stomp.Options{}, numbered(10)...)
 			var mu sync.Mutex
 			confirmed := 0
-			script := stageScript(t, func(ctx actor.Context, d *queue.Deliver) {
+			script := kindtest.Script(t, func(ctx actor.Context, d *queue.Deliver) {
 				if d.Message.Header["seq"] == "0" {
 					return // held forever
 				}
@@ -138,17 +139,17 @@ func TestKindReceiverAckModes(t *testing.T) {
 				mu.Unlock()
 				queue.Answer(ctx, ctx.Sender(), d.ID, nil)
 			})
-			run, _ := runTree(t, fmt.Sprintf(`
+			run, _ := kindtest.RunTree(t, fmt.Sprintf(`
 name: ackmodes
 children:
   - name: stage
-    kind: kindtest.stage
+    kind: kindtest.script
     with: {script: %q}
   - name: receiver
     kind: stomp.receiver
     with: {uri: %q, destination: /queue/kindack, to: stage, ack: %s}
 `, script, uri, tc.ack))
-			waitUntil(t, "nine messages confirmed", func() bool {
+			kindtest.WaitUntil(t, "nine messages confirmed", func() bool {
 				mu.Lock()
 				defer mu.Unlock()
 				return confirmed == 9

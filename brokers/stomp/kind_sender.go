@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 
 	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/bricksmq/bricks/actors"
+	"github.com/bricksmq/bricks/brokers/internal/pipe"
 	"github.com/bricksmq/bricks/queue"
 )
 
@@ -51,10 +51,8 @@ func init() {
 			if w < 1 {
 				w = DefaultWindow
 			}
-			return &senderActor{cfg: cfg, conn: c, window: w,
-				so:       SenderOptions{Window: w, NonPersistent: !cfg.Bool("persistent")},
-				in:       make(chan outbound, w),
-				inflight: map[string]origin{}}, nil
+			return &senderActor{cfg: cfg, conn: c,
+				so: SenderOptions{Window: w, NonPersistent: !cfg.Bool("persistent")}}, nil
 		},
 		SignalsReady: true,
 	})
@@ -62,23 +60,12 @@ func init() {
 
 // senderActor is one incarnation of stomp.sender.
 type senderActor struct {
-	cfg    *actors.Config
-	conn   connection
-	so     SenderOptions
-	window int
+	cfg  *actors.Config
+	conn connection
+	so   SenderOptions
 
-	up       bool              // the Sender is connected and the goroutine takes messages
-	in       chan outbound     // to the goroutine, which Sends; capacity window
-	waiting  []outbound        // Delivered, not yet handed to the goroutine
-	inflight map[string]origin // by our id: every Deliver not yet answered
-	handed   int               // handed to the goroutine and not yet answered
-	seq      uint64
-}
-
-// origin is the Deliver behind one of our ids, to answer it.
-type origin struct {
-	id   string
-	from *actor.PID
+	origins *pipe.Origins          // every Deliver not yet answered, by our id
+	out     *pipe.Outbox[outbound] // to the goroutine, at most window unanswered
 }
 
 // outbound is a message for the goroutine to Send under our id.
@@ -95,61 +82,43 @@ type sendResult struct{ Result }
 
 // Receive implements actor.Actor.
 func (a *senderActor) Receive(ctx actor.Context) {
-	switch m := unwrap(ctx, a).(type) {
+	switch m := pipe.Unwrap(ctx, a).(type) {
 	case *actor.Started:
-		p := posterOf(ctx, a)
-		actors.Go(ctx, func(gctx context.Context) error { return a.run(gctx, p) })
+		// Our own ids (the upstream's are unique only per upstream), and at
+		// most window messages between the actor and their Result: that
+		// bound keeps the goroutine's Send from ever waiting for a free slot
+		// of the Sender's window, and the channel from filling up.
+		a.origins = pipe.NewOrigins()
+		a.out = pipe.NewOutbox[outbound](a.so.Window)
+		p := pipe.TaggedPosterOf(ctx, a)
+		out := a.out.C()
+		actors.Go(ctx, func(gctx context.Context) error { return a.run(gctx, p, out) })
 	case *senderUp:
-		a.up = true
 		actors.SignalReady(ctx)
-		a.pump()
+		a.out.Open()
 	case *queue.Deliver:
 		if m.Message == nil {
 			queue.Answer(ctx, ctx.Sender(), m.ID, errors.New("stomp sender: Deliver without a message"))
 			return
 		}
-		// Our own ids: the upstream's are unique only per upstream.
-		a.seq++
-		id := strconv.FormatUint(a.seq, 10)
-		a.inflight[id] = origin{id: m.ID, from: ctx.Sender()}
-		a.waiting = append(a.waiting, outbound{id: id, msg: m.Message})
-		a.pump()
+		id := a.origins.Add(ctx.Sender(), m)
+		a.out.Push(outbound{id: id, msg: m.Message})
 	case *sendResult:
-		o, ok := a.inflight[m.ID]
+		up, ok := a.origins.Answer(ctx, m.ID, m.Err)
 		if !ok {
 			return
 		}
-		delete(a.inflight, m.ID)
-		a.handed--
 		if m.Err != nil {
-			kindLogger(ctx, a.cfg).Warn("stomp sender: message refused", "id", o.id, "err", m.Err)
+			pipe.Logger(ctx, a.cfg).Warn("stomp sender: message refused", "id", up, "err", m.Err)
 		}
-		queue.Answer(ctx, o.from, o.id, m.Err)
-		a.pump()
-	}
-}
-
-// pump hands waiting messages to the goroutine while fewer than window are
-// unanswered. That bound is what keeps the goroutine's Send from ever
-// waiting for a free slot of the Sender's window, and the channel from
-// filling up: every message between the actor and its Result counts.
-func (a *senderActor) pump() {
-	for a.up && a.handed < a.window && len(a.waiting) > 0 {
-		select {
-		case a.in <- a.waiting[0]:
-		default:
-			return // cannot happen while the bound holds; the next result pumps again
-		}
-		a.waiting[0] = outbound{}
-		a.waiting = a.waiting[1:]
-		a.handed++
+		a.out.Done()
 	}
 }
 
 // run is the actor's goroutine: it connects, then Sends what the actor
 // hands over and passes every Result back, until the actor stops (it then
 // closes the Sender) or the Sender gives up (an error: the actor fails).
-func (a *senderActor) run(ctx context.Context, p poster) error {
+func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan outbound) error {
 	s, err := NewSender(ctx, a.conn.uri, a.conn.opts, a.so)
 	if err != nil {
 		return fmt.Errorf("stomp sender %s: %w", a.conn.uri, err)
@@ -161,11 +130,11 @@ func (a *senderActor) run(ctx context.Context, p poster) error {
 		cancel()
 		_ = s.Close(cctx)
 	}()
-	p.post(&senderUp{})
+	p.Post(&senderUp{})
 	dest := a.cfg.String("destination")
 	for {
 		select {
-		case o := <-a.in:
+		case o := <-out:
 			err := s.Send(ctx, o.id, dest, o.msg)
 			switch {
 			case err == nil:
@@ -174,13 +143,13 @@ func (a *senderActor) run(ctx context.Context, p poster) error {
 			case errors.Is(err, ErrClosed):
 				return a.ended(s, p)
 			default: // the message itself cannot be sent
-				p.post(&sendResult{Result{ID: o.id, Err: err}})
+				p.Post(&sendResult{Result{ID: o.id, Err: err}})
 			}
 		case r, ok := <-s.Results():
 			if !ok {
 				return a.ended(s, p)
 			}
-			p.post(&sendResult{r})
+			p.Post(&sendResult{r})
 		case <-ctx.Done():
 			return nil
 		}
@@ -189,10 +158,10 @@ func (a *senderActor) run(ctx context.Context, p poster) error {
 
 // ended passes on the Results the stopped Sender still holds and returns
 // why it stopped.
-func (a *senderActor) ended(s *Sender, p poster) error {
+func (a *senderActor) ended(s *Sender, p pipe.Poster) error {
 	<-s.Done()
 	for r := range s.Results() {
-		p.post(&sendResult{r})
+		p.Post(&sendResult{r})
 	}
 	err := s.Err()
 	if err == nil {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/bricksmq/bricks/brokers/embedded"
 	"github.com/bricksmq/bricks/internal/brokertest"
+	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/internal/stomptest"
 	"github.com/bricksmq/bricks/queue"
 	"github.com/bricksmq/bricks/supervision"
@@ -48,7 +49,7 @@ func checkRefusal(t *testing.T, uri, connection, good string, bad func(*queue.Me
 		t.Fatal(err)
 	}
 	for i := range 5 {
-		m := testMessage(i)
+		m := kindtest.Message(i)
 		m.Header["destination"] = good
 		if i == 1 || i == 3 {
 			bad(m)
@@ -57,10 +58,10 @@ func checkRefusal(t *testing.T, uri, connection, good string, bad func(*queue.Me
 			t.Fatal(err)
 		}
 	}
-	runTree(t, refusalTree(src, dst, uri, connection, good))
-	waitUntil(t, "source drained", func() bool { return queueCount(t, src) == 0 })
-	waitUntil(t, "good messages arrived", func() bool { return queueCount(t, dst) >= 3 })
-	got := readQueue(t, dst)
+	kindtest.RunTree(t, refusalTree(src, dst, uri, connection, good))
+	kindtest.WaitUntil(t, "source drained", func() bool { return kindtest.Count(t, src) == 0 })
+	kindtest.WaitUntil(t, "good messages arrived", func() bool { return kindtest.Count(t, dst) >= 3 })
+	got := kindtest.Read(t, dst)
 	for _, i := range []int{0, 2, 4} {
 		// A refusal closes the connection: a receipt lost with it makes the
 		// Sender send the message again (at-least-once).
@@ -73,7 +74,7 @@ func checkRefusal(t *testing.T, uri, connection, good string, bad func(*queue.Me
 			t.Errorf("bad message %d arrived", i)
 		}
 	}
-	reasons := quarantined(t, src)
+	reasons := kindtest.Quarantined(t, src)
 	if len(reasons) != 2 {
 		t.Fatalf("%d messages moved aside, want the 2 bad ones: %q", len(reasons), reasons)
 	}
@@ -87,7 +88,7 @@ func checkRefusal(t *testing.T, uri, connection, good string, bad func(*queue.Me
 // TestKindSenderRejectsUnsendable: a message with no destination at all is
 // rejected, and the reader moves it aside; the others go through.
 func TestKindSenderRejectsUnsendable(t *testing.T) {
-	checkLeaks(t)
+	kindtest.CheckLeaks(t)
 	srv := startBroker(t, embedded.Options{})
 	checkRefusal(t, "stomp://"+srv.Addr().String(), "", "/queue/kindunsendable",
 		func(m *queue.Message) { delete(m.Header, "destination") }, "no destination")
@@ -99,7 +100,7 @@ func TestKindSenderRejectsUnsendable(t *testing.T) {
 // and the reader moves it aside; the other messages go through.
 func TestKindSenderBrokerRefusal(t *testing.T) {
 	b := brokertest.RabbitSTOMP(t)
-	checkLeaks(t)
+	kindtest.CheckLeaks(t)
 	conn := connectionYAML(b)
 	missing := stomptest.Unique("/exchange/", "missing")
 	checkRefusal(t, b.URI, conn, stomptest.Unique("/queue/", "kindrefusal"),

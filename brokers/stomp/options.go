@@ -1,7 +1,6 @@
 package stomp
 
 import (
-	"crypto/tls"
 	"fmt"
 	"log/slog"
 	"time"
@@ -18,18 +17,12 @@ type Auth struct {
 	Name, Pass string
 }
 
-// TLSOptions configure stomp+ssl:// connections.
-type TLSOptions struct {
-	// CAFile is a PEM bundle of trusted CAs; empty uses the system pool.
-	CAFile string
-	// CertFile and KeyFile are the PEM client certificate and key (x509 auth).
-	CertFile, KeyFile string
-	// ServerName overrides the name checked in the broker certificate
-	// (default: the host of the address dialled).
-	ServerName string
-	// InsecureSkipVerify disables certificate checks (tests only).
-	InsecureSkipVerify bool
-}
+// TLSOptions configure stomp+ssl:// connections: CAFile (PEM bundle of trusted
+// CAs; empty: the system pool), CertFile and KeyFile (PEM client
+// certificate and key), ServerName (the name checked in the broker
+// certificate; default: the host dialled), InsecureSkipVerify (tests only).
+// The STOMP and AMQP bricks share this type.
+type TLSOptions = failover.TLS
 
 // Options configure a connection; the zero value is usable and gets the
 // documented defaults.
@@ -113,9 +106,4 @@ func (o *Options) validate() error {
 		return fmt.Errorf("auth: unknown scheme %q (want plain, x509 or none)", o.Auth.Scheme)
 	}
 	return nil
-}
-
-// tlsConfig builds the TLS configuration for host.
-func (o *Options) tlsConfig(host string) (*tls.Config, error) {
-	return failover.TLS(o.TLS).Config(host)
 }

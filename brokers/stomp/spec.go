@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/bricksmq/bricks/actors"
+	"github.com/bricksmq/bricks/brokers/internal/pipe"
 )
 
 // The `with:` fields every STOMP actor kind shares (stomp.sender,
@@ -20,16 +21,6 @@ func authSpec() *actors.Spec {
 		Field(actors.String("pass").Secret().Description("passcode (plain)").Example("guest"))
 }
 
-// tlsSpec is the `tls:` object, used by stomp+ssl:// addresses.
-func tlsSpec() *actors.Spec {
-	return actors.NewSpec().
-		Field(actors.String("ca").Description("PEM bundle of trusted CAs (default: the system pool)").Example("/etc/bricks/ca.pem")).
-		Field(actors.String("cert").Description("PEM client certificate (x509 auth)")).
-		Field(actors.String("key").Description("PEM client key (x509 auth)")).
-		Field(actors.String("server_name").Description("name checked in the broker certificate (default: the host dialled)")).
-		Field(actors.Bool("insecure").Default(false).Advanced().Description("skip certificate checks (tests only)"))
-}
-
 // withConnection adds the connection fields to s and returns it.
 func withConnection(s *actors.Spec) *actors.Spec {
 	return s.
@@ -37,7 +28,7 @@ func withConnection(s *actors.Spec) *actors.Spec {
 			Description("broker URI: stomp://host:port, stomp+ssl://host:port or failover:(uri,uri)?randomize=true").
 			Example("stomp://127.0.0.1:61613")).
 		Field(actors.Object("auth", authSpec()).Description("authentication (none when absent)")).
-		Field(actors.Object("tls", tlsSpec()).Advanced().Description("TLS settings for stomp+ssl:// addresses")).
+		Field(actors.Object("tls", pipe.TLSSpec("x509")).Advanced().Description("TLS settings for stomp+ssl:// addresses")).
 		Field(actors.String("virtual_host").Advanced().Description(`CONNECT "host" header (default "/", what RabbitMQ wants)`)).
 		Field(actors.Duration("heartbeat").Advanced().
 			Description("heart-beat period asked for and promised (default 10s; 0 disables); a broker silent for three periods is dead")).
@@ -72,10 +63,7 @@ func connectionFrom(cfg *actors.Config) (connection, error) {
 	if a := cfg.Object("auth"); a != nil {
 		o.Auth = Auth{Scheme: a.String("scheme"), Name: a.String("name"), Pass: a.String("pass")}
 	}
-	if t := cfg.Object("tls"); t != nil {
-		o.TLS = TLSOptions{CAFile: t.String("ca"), CertFile: t.String("cert"), KeyFile: t.String("key"),
-			ServerName: t.String("server_name"), InsecureSkipVerify: t.Bool("insecure")}
-	}
+	o.TLS = pipe.TLSFrom(cfg.Object("tls"))
 	if err := o.validate(); err != nil {
 		return connection{}, err
 	}

@@ -39,13 +39,11 @@ func (a Address) HostPort() string { return failover.Address(a).HostPort() }
 //	failover:(stomp://a:61613,stomp://b:61613)?randomize=true&maxReconnectDelay=5000
 //	failover:stomp://a:61613,stomp://b:61613
 //
-// The failover options are those of the embedded Policy (ActiveMQ names;
-// delays in milliseconds): randomize (default false here: addresses are
-// tried in the given order), initialReconnectDelay (10), maxReconnectDelay
-// (30000), useExponentialBackOff (true), backOffMultiplier (2),
-// maxReconnectAttempts (-1 = unlimited; 0 means no retry after the first
-// round). Its fields (Randomize, InitialDelay, MaxDelay, Exponential,
-// Multiplier, MaxAttempts) and Delay are the URI's.
+// The failover options (randomize, initialReconnectDelay,
+// maxReconnectDelay, useExponentialBackOff, backOffMultiplier,
+// maxReconnectAttempts; delays in milliseconds) set the embedded Policy,
+// the AMQP brick's: its fields and Delay are the URI's. A plain address is
+// retried without limit, with the default Policy.
 type URI struct {
 	Addresses []Address
 	failover.Policy

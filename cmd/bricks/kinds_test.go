@@ -38,7 +38,7 @@ func init() {
 // keeps values between runs of the same command tree.
 func runLoaderCLI(t *testing.T, args ...string) (stdout, stderr string, err error) {
 	t.Helper()
-	checkPrint, treeFormat = false, "text"
+	checkPrint, treeFormat, treeExpand = false, "text", false
 	var out, errb bytes.Buffer
 	rootCmd.SetOut(&out)
 	rootCmd.SetErr(&errb)

@@ -30,3 +30,29 @@ func TestTreeCommand(t *testing.T) {
 		t.Errorf("tree of a bad file: err %v, stderr %s", err, stderr)
 	}
 }
+
+// TestTreeExpand: an app node is one node by default and its generated
+// supervision subtree with --expand.
+func TestTreeExpand(t *testing.T) {
+	collapsed, _, err := runLoaderCLI(t, "tree", "../../examples/quickstart.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	expanded, _, err := runLoaderCLI(t, "tree", "--expand", "../../examples/quickstart.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, kind := range []string{"stomp.sender", "stomp.receiver", "queue.writer"} {
+		if strings.Contains(collapsed, kind) {
+			t.Errorf("collapsed tree shows the generated %s node:\n%s", kind, collapsed)
+		}
+		if !strings.Contains(expanded, kind) {
+			t.Errorf("expanded tree lacks %s:\n%s", kind, expanded)
+		}
+	}
+	for _, app := range []string{"outbox", "inbox"} {
+		if !strings.Contains(collapsed, app) || !strings.Contains(expanded, app) {
+			t.Errorf("app node %s missing:\n%s\n%s", app, collapsed, expanded)
+		}
+	}
+}

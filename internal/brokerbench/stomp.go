@@ -170,19 +170,23 @@ func (b *stompBench) libraryConsume(ctx context.Context, n int) (time.Duration, 
 	return time.Since(start), nil
 }
 
-// drain consumes n messages with ack:auto, so that the next row starts
-// from an empty destination.
+// drain consumes n messages, so that the next row starts from an empty
+// destination. (Not with ack:auto: a broker may then send MESSAGE frames
+// ahead of the SUBSCRIBE receipt, more than the Receiver buffers.)
 func (b *stompBench) drain(ctx context.Context, n int) error {
-	r, err := stomp.NewReceiver(ctx, b.uri, b.opts, stomp.SubscribeOptions{Destination: b.cfg.Destination, Ack: stomp.AckAuto})
+	r, err := stomp.NewReceiver(ctx, b.uri, b.opts, stomp.SubscribeOptions{Destination: b.cfg.Destination, Prefetch: 1000})
 	if err != nil {
 		return fmt.Errorf("drain: %w", err)
 	}
 	defer r.Close()
 	for i := range n {
 		select {
-		case _, ok := <-r.Deliveries():
+		case d, ok := <-r.Deliveries():
 			if !ok {
 				return fmt.Errorf("drain: receiver stopped after %d of %d messages: %w", i, n, r.Err())
+			}
+			if err := d.Ack(); err != nil {
+				return fmt.Errorf("drain: %w", err)
 			}
 		case <-ctx.Done():
 			return fmt.Errorf("drain: %d of %d messages: %w", i, n, context.Cause(ctx))

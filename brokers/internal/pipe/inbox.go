@@ -1,6 +1,7 @@
 package pipe
 
 import (
+	"errors"
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
@@ -22,9 +23,10 @@ var retryMsg = &Retry{}
 
 // Inbox is the bookkeeping of a source stage: messages received from the
 // broker, Delivered to the `to:` sibling in arrival order under IDs unique
-// to this incarnation, each held until its answer settles it. Delivers stop
-// after `count` (0: no limit); the rest stays held until the actor stops,
-// and the broker redelivers it.
+// to this incarnation, each held until its answer settles it. With `count`
+// (0: no limit) no more messages are Delivered than can still be
+// confirmed: the rest stays held until the actor stops, and the broker
+// redelivers it.
 type Inbox[T any] struct {
 	cfg     *actors.Config
 	message func(T) *queue.Message
@@ -52,9 +54,13 @@ func NewInbox[T any](ctx actor.Context, cfg *actors.Config, count int, message f
 		timers: scheduler.NewTimerScheduler(ctx.ActorSystem().Root), inflight: map[string]T{}}
 }
 
-// Arrive records a received item and offers it downstream.
-func (b *Inbox[T]) Arrive(ctx actor.Context, item T) {
-	id := b.ids.Next()
+// Arrive records a received item under a fresh ID and offers it
+// downstream.
+func (b *Inbox[T]) Arrive(ctx actor.Context, item T) { b.ArriveAs(ctx, b.ids.Next(), item) }
+
+// ArriveAs is Arrive under an ID of the caller's choosing (one that names
+// the message for the broker, say); it must not be Unsettled.
+func (b *Inbox[T]) ArriveAs(ctx actor.Context, id string, item T) {
 	b.inflight[id] = item
 	b.held = append(b.held, heldItem[T]{id: id, item: item})
 	b.offer(ctx)
@@ -85,20 +91,42 @@ func (b *Inbox[T]) offer(ctx actor.Context) {
 }
 
 // Settle forgets the item answered under id and returns it; ok is false
-// for an unknown id (an answer meant for a previous incarnation). done is
-// true once `count` messages were confirmed (err nil): the actor should
-// stop normally after settling this one.
-func (b *Inbox[T]) Settle(id string, err error) (item T, ok, done bool) {
+// for an unknown id (an answer meant for a previous incarnation). A
+// rejection does not count against `count`: it makes room for one more
+// Deliver. done is true once `count` messages were confirmed: the actor
+// should stop normally after settling this one.
+func (b *Inbox[T]) Settle(ctx actor.Context, id string, err error) (item T, ok, done bool) {
 	item, ok = b.inflight[id]
 	if !ok {
 		return item, false, false
 	}
 	delete(b.inflight, id)
-	if err == nil {
-		b.confirmed++
+	if err != nil {
+		b.delivered--
+		b.offer(ctx)
+		return item, true, false
 	}
+	b.confirmed++
 	return item, true, b.count > 0 && b.confirmed >= b.count
+}
+
+// Unsettled reports whether an item received under id is not settled yet.
+func (b *Inbox[T]) Unsettled(id string) bool {
+	_, ok := b.inflight[id]
+	return ok
 }
 
 // Confirmed is the number of messages confirmed by this incarnation.
 func (b *Inbox[T]) Confirmed() int { return b.confirmed }
+
+// errRejected stands for the reason of a Reject that gives none.
+var errRejected = errors.New("rejected downstream")
+
+// Reason returns why r refused its message, never nil: a Reject without a
+// reason still refuses the message, and must never be taken for a Confirm.
+func Reason(r *queue.Reject) error {
+	if r.Reason == nil {
+		return errRejected
+	}
+	return r.Reason
+}

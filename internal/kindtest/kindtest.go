@@ -1,0 +1,121 @@
+// Package kindtest holds the helpers of the broker actor-kind tests
+// (brokers/amqp, brokers/stomp): running a supervision tree on its own actor
+// system and counting its stages' failures, the messages a transfer must
+// carry unchanged (text with unicode, binary with NUL bytes, unicode and
+// punctuation in headers), and directory-queue checks: what arrived, what
+// is left, what was moved aside. It lives outside brokers/ because it
+// imports supervision, which the broker packages must not.
+package kindtest
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"path"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
+	"go.uber.org/goleak"
+
+	"github.com/bricksmq/bricks/supervision"
+)
+
+// Log is the trees' logger: silent, or debug on stderr with
+// BRICKS_TEST_LOG=1.
+func Log() *slog.Logger {
+	if os.Getenv("BRICKS_TEST_LOG") != "" {
+		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	return slog.New(slog.DiscardHandler)
+}
+
+// CheckLeaks fails t if a goroutine started during the test outlives it.
+func CheckLeaks(t testing.TB) {
+	t.Helper()
+	opt := goleak.IgnoreCurrent()
+	t.Cleanup(func() { goleak.VerifyNone(t, opt) })
+}
+
+// Events counts, by node name, the restarts after an abnormal exit and the
+// normal exits of a running tree.
+type Events struct {
+	mu       sync.Mutex
+	failures map[string]int
+	normal   map[string]int
+}
+
+func (e *Events) hook(ev supervision.Event) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	switch x := ev.(type) {
+	case *supervision.ChildRestarted:
+		if x.Exit != supervision.ExitNormal {
+			e.failures[path.Base(x.Node)]++
+		}
+	case *supervision.ChildExited:
+		if x.Exit == supervision.ExitNormal {
+			e.normal[path.Base(x.Node)]++
+		}
+	}
+}
+
+// Failed returns how many times node failed (and was restarted).
+func (e *Events) Failed(node string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.failures[node]
+}
+
+// Stopped returns how many times node ended normally.
+func (e *Events) Stopped(node string) int {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.normal[node]
+}
+
+// RunTree loads and starts the tree described by yaml on its own actor
+// system, and stops it when the test ends. The dead-letter throttle is
+// shortened so that its timer goroutine is gone by the leak check.
+func RunTree(t testing.TB, yaml string) (*supervision.Running, *Events) {
+	t.Helper()
+	tree, err := supervision.LoadBytes(t.Name()+".yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := Log()
+	sys := actor.NewActorSystemWithConfig(actor.Configure(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log }),
+		actor.WithDeadLetterThrottleInterval(10*time.Millisecond)))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ev := &Events{failures: map[string]int{}, normal: map[string]int{}}
+	run, err := supervision.Start(ctx, tree, supervision.WithLogger(log), supervision.WithActorSystem(sys),
+		supervision.WithEventHook(ev.hook))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		if err := run.Stop(ctx); err != nil {
+			t.Errorf("stopping the tree: %v", err)
+		}
+		sys.Shutdown()
+	})
+	return run, ev
+}
+
+// WaitUntil polls cond until it holds; it fails the test after a generous
+// deadline, which detects a hang, not a slowness.
+func WaitUntil(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(3 * time.Minute)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting: %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
