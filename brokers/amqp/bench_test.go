@@ -1,14 +1,13 @@
 package amqp
 
 import (
-	"context"
 	"fmt"
 	"strconv"
 	"testing"
-	"time"
 
 	goamqp "github.com/Azure/go-amqp"
 
+	"github.com/bricksmq/bricks/internal/brokerbench/bare"
 	"github.com/bricksmq/bricks/internal/brokertest"
 	"github.com/bricksmq/bricks/queue"
 )
@@ -77,25 +76,9 @@ func BenchmarkSend(b *testing.B) {
 				if err != nil {
 					b.Fatal(err)
 				}
-				receipts := make([]goamqp.SendReceipt, 0, window)
 				b.ResetTimer()
-				for range b.N {
-					if len(receipts) == window {
-						if _, err := receipts[0].Wait(ctx); err != nil {
-							b.Fatal(err)
-						}
-						receipts = receipts[1:]
-					}
-					r, err := s.SendWithReceipt(ctx, goamqp.NewMessage(benchBody), nil)
-					if err != nil {
-						b.Fatal(err)
-					}
-					receipts = append(receipts, r)
-				}
-				for _, r := range receipts {
-					if _, err := r.Wait(ctx); err != nil {
-						b.Fatal(err)
-					}
+				if err := bare.AMQPSend(ctx, s, b.N, window, benchBody, false); err != nil {
+					b.Fatal(err)
 				}
 				b.StopTimer()
 				reportRate(b)
@@ -119,7 +102,8 @@ func drain(b *testing.B, c *Conn, q string, n int) {
 	}
 }
 
-// fill puts n messages in q with bare go-amqp (outside the timings).
+// fill puts n messages in q with bare go-amqp (package bare, shared with
+// `bricks bench broker`), outside the timings.
 func fill(b *testing.B, c *Conn, q string, n int) {
 	b.Helper()
 	ctx := testCtx(b)
@@ -132,21 +116,8 @@ func fill(b *testing.B, c *Conn, q string, n int) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var receipts []goamqp.SendReceipt
-	for i := range n {
-		r, err := s.SendWithReceipt(ctx, goamqp.NewMessage(benchBody), nil)
-		if err != nil {
-			b.Fatal(err)
-		}
-		receipts = append(receipts, r)
-		if len(receipts) == 200 || i == n-1 {
-			for _, r := range receipts {
-				if _, err := r.Wait(ctx); err != nil {
-					b.Fatal(err)
-				}
-			}
-			receipts = receipts[:0]
-		}
+	if err := bare.AMQPSend(ctx, s, n, 200, benchBody, false); err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -192,30 +163,8 @@ func BenchmarkReceive(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			if err := r.IssueCredit(1000); err != nil {
+			if err := bare.AMQPConsume(ctx, r, b.N, 1000); err != nil {
 				b.Fatal(err)
-			}
-			for i := range b.N {
-				// The same stall workaround as Receiver: without it the
-				// bare loop hangs on RabbitMQ 3.10 now and then.
-				rctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-				m, err := r.Receive(rctx, nil)
-				cancel()
-				if err != nil {
-					if rctx.Err() != nil && ctx.Err() == nil {
-						_ = r.IssueCredit(1)
-						continue
-					}
-					b.Fatal(err)
-				}
-				if err := r.AcceptMessage(ctx, m); err != nil {
-					b.Fatal(err)
-				}
-				if (i+1)%500 == 0 {
-					if err := r.IssueCredit(500); err != nil {
-						b.Fatal(err)
-					}
-				}
 			}
 			b.StopTimer()
 			reportRate(b)

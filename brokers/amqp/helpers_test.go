@@ -1,15 +1,12 @@
 package amqp
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
-	"os"
-	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -37,28 +34,9 @@ func (h exitHook) Run() int {
 	return code
 }
 
-var (
-	rabbitQueuesMu sync.Mutex
-	rabbitQueues   []string
-)
-
-// deleteRabbitQueues removes the declared queues in one rabbitmqctl call
-// (each call costs seconds); failures only leave empty queues behind.
-func deleteRabbitQueues() {
-	rabbitQueuesMu.Lock()
-	defer rabbitQueuesMu.Unlock()
-	if len(rabbitQueues) == 0 {
-		return
-	}
-	names := make([]string, len(rabbitQueues))
-	for i, q := range rabbitQueues {
-		names[i] = `<<"` + q + `">>`
-	}
-	expr := `[case rabbit_amqqueue:lookup(rabbit_misc:r(<<"/">>, queue, N)) of {ok, Q} -> rabbit_amqqueue:delete(Q, false, false, <<"guest">>); _ -> ok end || N <- [` + strings.Join(names, ",") + `]].`
-	if out, err := exec.Command("rabbitmqctl", "-q", "eval", expr).CombinedOutput(); err != nil {
-		fmt.Fprintf(os.Stderr, "deleting test queues: %v: %s\n", err, out)
-	}
-}
+// deleteRabbitQueues removes the queues the tests declared
+// (brokertest.DeclareRabbitQueue) in one rabbitmqctl call.
+func deleteRabbitQueues() { brokertest.DeleteRabbitQueues() }
 
 // testLogger discards debug noise; warnings still reach the test output.
 var testLogger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -122,40 +100,12 @@ func dialAddr(tb testing.TB, uri string, o Options) *Conn {
 	return c
 }
 
-// declareRabbitQueue declares a durable RabbitMQ queue through the STOMP
-// plugin (a SUBSCRIBE to /queue/NAME declares it durable), which takes a
-// few milliseconds where `rabbitmqctl eval` takes seconds. AMQP 1.0 in
-// RabbitMQ 3.10 can only declare non-durable queues.
+// declareRabbitQueue declares the durable RabbitMQ queue name
+// (brokertest.DeclareRabbitQueue: through the STOMP plugin, since AMQP 1.0
+// in RabbitMQ 3.10 can only declare non-durable queues).
 func declareRabbitQueue(tb testing.TB, name string) {
 	tb.Helper()
-	st := brokertest.RabbitSTOMP(tb)
-	c, err := net.DialTimeout("tcp", st.Addr, 5*time.Second)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer c.Close()
-	_ = c.SetDeadline(time.Now().Add(10 * time.Second))
-	rd := bufio.NewReader(c)
-	frame := func(f string) string {
-		if _, err := io.WriteString(c, f+"\x00"); err != nil {
-			tb.Fatal(err)
-		}
-		s, err := rd.ReadString(0)
-		if err != nil {
-			tb.Fatalf("declare queue %s via STOMP: %v", name, err)
-		}
-		return strings.TrimLeft(s, "\r\n")
-	}
-	if s := frame(fmt.Sprintf("CONNECT\naccept-version:1.2\nhost:%s\nlogin:%s\npasscode:%s\n\n", st.VirtualHost, st.Login, st.Passcode)); !strings.HasPrefix(s, "CONNECTED") {
-		tb.Fatalf("declare queue %s: STOMP CONNECT: %q", name, s)
-	}
-	if s := frame("SUBSCRIBE\nid:0\ndestination:/queue/" + name + "\nack:client-individual\nprefetch-count:1\nreceipt:r1\n\n"); !strings.HasPrefix(s, "RECEIPT") {
-		tb.Fatalf("declare queue %s: STOMP SUBSCRIBE: %q", name, s)
-	}
-	_, _ = io.WriteString(c, "UNSUBSCRIBE\nid:0\n\n\x00DISCONNECT\n\n\x00")
-	rabbitQueuesMu.Lock()
-	rabbitQueues = append(rabbitQueues, name)
-	rabbitQueuesMu.Unlock()
+	brokertest.DeclareRabbitQueue(tb, name)
 }
 
 // proxy forwards TCP connections to target until Cut closes them all,

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -172,10 +173,14 @@ func (a *receiverActor) run(ctx context.Context, p pipe.Poster, settles <-chan s
 	}()
 	log := c.opts.Logger
 	// Settlements asked for are written even once the actor stops (they
-	// would otherwise be redelivered: duplicates), each bounded by the
-	// connection's WriteTimeout.
-	sctx := context.WithoutCancel(ctx)
-	do := func(op settleOp) {
+	// would otherwise be redelivered: duplicates). Accept and Reject return
+	// once the disposition is written to the socket (receiver settle mode
+	// first: the broker sends no acknowledgement); the broker's answer to
+	// the end of the session (deferred above) comes after it handled the
+	// frames written before. While running, each write is bounded by the
+	// connection's WriteTimeout; on stop, all of them together by
+	// CloseTimeout (drainSettles).
+	do := func(sctx context.Context, op settleOp) {
 		var err error
 		if op.reason == nil {
 			err = op.d.Accept(sctx)
@@ -203,18 +208,31 @@ func (a *receiverActor) run(ctx context.Context, p pipe.Poster, settles <-chan s
 			}
 			p.Post(&received{d: d})
 		case op := <-settles:
-			do(op)
+			do(context.WithoutCancel(ctx), op)
 		case <-c.Done():
 			return fmt.Errorf("amqp receiver: %w", c.Err())
 		case <-ctx.Done():
-			for {
-				select {
-				case op := <-settles:
-					do(op)
-				default:
-					return nil
-				}
-			}
+			drainSettles(ctx, c.opts.CloseTimeout, settles, do)
+			return nil
+		}
+	}
+}
+
+// drainSettles writes, once the actor has stopped, the settlements it
+// asked for before (it settles only from its Receive, which has ended, so
+// the channel holds them all), within timeout in total: a broker that no
+// longer reads cannot hold the stop longer than that (a frame whose
+// deadline passed is not written, and the broker redelivers its message: a
+// duplicate, not a loss).
+func drainSettles(ctx context.Context, timeout time.Duration, settles <-chan settleOp, do func(context.Context, settleOp)) {
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+	defer cancel()
+	for {
+		select {
+		case op := <-settles:
+			do(dctx, op)
+		default:
+			return
 		}
 	}
 }

@@ -10,7 +10,7 @@ import (
 
 // The `with:` fields both AMQP actor kinds share (amqp.sender,
 // amqp.receiver): where the broker is and how to connect to it
-// (/work/notes/broker-kinds.md: the stomp kinds' fields where they apply).
+// (the stomp kinds' fields where they apply).
 // They are declared once here and turned into a URI and Options by
 // connectionFrom, so both kinds connect exactly the same way.
 

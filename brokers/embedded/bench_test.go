@@ -1,8 +1,8 @@
 package embedded
 
 import (
-	"bufio"
 	"bytes"
+	"context"
 	"net"
 	"strconv"
 	"sync"
@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/go-stomp/stomp/v3/frame"
+
+	"github.com/bricksmq/bricks/internal/brokerbench/bare"
 )
 
 // The benchmarks move persistent 1 KiB messages with a window of 100
@@ -25,98 +27,36 @@ const benchWindow = 100
 
 var benchBody = bytes.Repeat([]byte("x"), 1024)
 
-type benchClient struct {
-	nc net.Conn
-	r  *frame.Reader
-	w  *frame.Writer
-}
-
-func dialBench(b *testing.B, addr string) *benchClient {
-	b.Helper()
-	nc, err := net.Dial("tcp", addr)
-	if err != nil {
-		b.Fatal(err)
-	}
-	c := &benchClient{nc: nc, r: frame.NewReaderSize(nc, 64<<10), w: frame.NewWriter(nc)}
-	if err := c.w.Write(frame.New(frame.CONNECT, frame.AcceptVersion, "1.2", frame.Host, "bench", frame.HeartBeat, "0,0")); err != nil {
-		b.Fatal(err)
-	}
-	if f, err := c.r.Read(); err != nil || f.Command != frame.CONNECTED {
-		b.Fatalf("CONNECT: %v %v", f, err)
-	}
-	return c
-}
-
-// send writes n SEND frames with receipts, at most benchWindow unanswered.
-func (c *benchClient) send(b *testing.B, dest string, n int) {
-	tokens := make(chan struct{}, benchWindow)
-	errc := make(chan error, 1)
-	go func() {
-		for i := 0; i < n; i++ {
-			tokens <- struct{}{}
-			f := frame.New(frame.SEND, frame.Destination, dest, "persistent", "true",
-				frame.ContentType, "application/octet-stream", frame.ContentLength, "1024", frame.Receipt, strconv.Itoa(i))
-			f.Body = benchBody
-			if err := c.w.Write(f); err != nil {
-				errc <- err
-				return
-			}
-		}
-		errc <- nil
-	}()
-	for i := 0; i < n; i++ {
-		f, err := c.r.Read()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if f == nil {
-			i--
-			continue
-		}
-		if f.Command != frame.RECEIPT {
-			b.Fatalf("got %s %v", f.Command, f.Header)
-		}
-		<-tokens
-	}
-	if err := <-errc; err != nil {
-		b.Fatal(err)
-	}
-}
-
 // ackBatch is how many ACKs the consuming client writes per socket write,
 // as a batching client does (the broker's prefetch of 1000 keeps messages
 // flowing meanwhile).
 const ackBatch = 50
 
-// consume subscribes with client-individual acks and acks n messages, one
-// ACK frame per message.
-func (c *benchClient) consume(b *testing.B, dest string, n int) {
-	if err := c.w.Write(frame.New(frame.SUBSCRIBE, frame.Destination, dest, frame.Id, "s",
-		frame.Ack, frame.AckClientIndividual, "prefetch-count", "1000")); err != nil {
+// benchClient is the bare frame-level client of package bare, shared with
+// `bricks bench broker`.
+type benchClient struct{ *bare.STOMPClient }
+
+func dialBench(b *testing.B, addr string) benchClient {
+	b.Helper()
+	c, err := bare.DialSTOMP(context.Background(), addr, "", "", "bench")
+	if err != nil {
 		b.Fatal(err)
 	}
-	bw := bufio.NewWriterSize(c.nc, 16<<10)
-	w := frame.NewWriter(laterFlush{bw})
-	for i := 0; i < n; i++ {
-		f, err := c.r.Read()
-		if err != nil {
-			b.Fatal(err)
-		}
-		if f == nil {
-			i--
-			continue
-		}
-		if f.Command != frame.MESSAGE || len(f.Body) != len(benchBody) {
-			b.Fatalf("got %s %v", f.Command, f.Header)
-		}
-		if err := w.Write(frame.New(frame.ACK, frame.Id, f.Header.Get(frame.Ack))); err != nil {
-			b.Fatal(err)
-		}
-		if (i+1)%ackBatch == 0 || i == n-1 {
-			if err := bw.Flush(); err != nil {
-				b.Fatal(err)
-			}
-		}
+	return benchClient{c}
+}
+
+// send writes n SEND frames with receipts, at most benchWindow unanswered.
+func (c benchClient) send(b *testing.B, dest string, n int) {
+	if err := c.Send(dest, n, benchWindow, benchBody); err != nil {
+		b.Fatal(err)
+	}
+}
+
+// consume subscribes with client-individual acks (prefetch 1000) and acks
+// n messages, one ACK frame per message, written ackBatch at a time.
+func (c benchClient) consume(b *testing.B, dest string, n int) {
+	if err := c.Consume(dest, n, 1000, ackBatch, len(benchBody)); err != nil {
+		b.Fatal(err)
 	}
 }
 
@@ -151,7 +91,7 @@ func benchServer(b *testing.B, opts Options) string {
 
 func BenchmarkEmbeddedSend(b *testing.B) {
 	c := dialBench(b, benchServer(b, Options{}))
-	defer c.nc.Close()
+	defer c.Close()
 	b.SetBytes(int64(len(benchBody)))
 	b.ResetTimer()
 	m := startMeter()
@@ -162,10 +102,10 @@ func BenchmarkEmbeddedSend(b *testing.B) {
 func BenchmarkEmbeddedConsume(b *testing.B) {
 	addr := benchServer(b, Options{})
 	p := dialBench(b, addr)
-	defer p.nc.Close()
+	defer p.Close()
 	p.send(b, "/queue/bench-consume", b.N)
 	c := dialBench(b, addr)
-	defer c.nc.Close()
+	defer c.Close()
 	b.SetBytes(int64(len(benchBody)))
 	b.ResetTimer()
 	m := startMeter()
@@ -175,7 +115,7 @@ func BenchmarkEmbeddedConsume(b *testing.B) {
 
 func BenchmarkEmbeddedSendDir(b *testing.B) {
 	c := dialBench(b, benchServer(b, Options{Storage: StorageDir, Dir: b.TempDir()}))
-	defer c.nc.Close()
+	defer c.Close()
 	b.SetBytes(int64(len(benchBody)))
 	b.ResetTimer()
 	m := startMeter()
@@ -186,10 +126,10 @@ func BenchmarkEmbeddedSendDir(b *testing.B) {
 func BenchmarkEmbeddedConsumeDir(b *testing.B) {
 	addr := benchServer(b, Options{Storage: StorageDir, Dir: b.TempDir()})
 	p := dialBench(b, addr)
-	defer p.nc.Close()
+	defer p.Close()
 	p.send(b, "/queue/bench-consume", b.N)
 	c := dialBench(b, addr)
-	defer c.nc.Close()
+	defer c.Close()
 	b.SetBytes(int64(len(benchBody)))
 	b.ResetTimer()
 	m := startMeter()
@@ -272,7 +212,7 @@ func bareConn(nc net.Conn, messages int) {
 
 func BenchmarkBareSend(b *testing.B) {
 	c := dialBench(b, bareServer(b, 0))
-	defer c.nc.Close()
+	defer c.Close()
 	b.SetBytes(int64(len(benchBody)))
 	b.ResetTimer()
 	m := startMeter()
@@ -282,7 +222,7 @@ func BenchmarkBareSend(b *testing.B) {
 
 func BenchmarkBareConsume(b *testing.B) {
 	c := dialBench(b, bareServer(b, b.N))
-	defer c.nc.Close()
+	defer c.Close()
 	b.SetBytes(int64(len(benchBody)))
 	b.ResetTimer()
 	m := startMeter()

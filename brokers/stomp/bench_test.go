@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bricksmq/bricks/internal/brokerbench/bare"
 	"github.com/bricksmq/bricks/internal/brokertest"
 	"github.com/bricksmq/bricks/queue"
 	gostomp "github.com/go-stomp/stomp/v3"
@@ -67,10 +68,8 @@ func BenchmarkSend(b *testing.B) {
 			c := bareConn(b, br)
 			b.ResetTimer()
 			start := time.Now()
-			for range b.N {
-				if err := c.Send(dest, "", benchBody, gostomp.SendOpt.Receipt, gostomp.SendOpt.Header("persistent", "true")); err != nil {
-					b.Fatal(err)
-				}
+			if err := bare.GoStompSend(c, dest, b.N, benchBody); err != nil {
+				b.Fatal(err)
 			}
 			reportRate(b, start)
 			b.StopTimer()
@@ -106,21 +105,10 @@ func BenchmarkConsume(b *testing.B) {
 			dest := testQueue("bench-bare-recv")
 			fill(b, br, dest, b.N)
 			c := bareConn(b, br)
-			sub, err := c.Subscribe(dest, gostomp.AckClientIndividual,
-				gostomp.SubscribeOpt.Header("prefetch-count", "100"), gostomp.SubscribeOpt.Header("activemq.prefetchSize", "100"))
-			if err != nil {
-				b.Fatal(err)
-			}
 			b.ResetTimer()
 			start := time.Now()
-			for range b.N {
-				m := <-sub.C
-				if m.Err != nil {
-					b.Fatal(m.Err)
-				}
-				if err := c.Ack(m); err != nil {
-					b.Fatal(err)
-				}
+			if err := bare.GoStompConsume(c, dest, b.N, 100); err != nil {
+				b.Fatal(err)
 			}
 			reportRate(b, start)
 			b.StopTimer()
@@ -129,8 +117,10 @@ func BenchmarkConsume(b *testing.B) {
 	})
 }
 
+// bareConn connects with go-stomp (package bare, shared with `bricks bench
+// broker`), sized for a prefetch of 100.
 func bareConn(b *testing.B, br brokertest.Broker) *gostomp.Conn {
-	c, err := gostomp.Dial("tcp", br.Addr, gostomp.ConnOpt.Login(br.Login, br.Passcode), gostomp.ConnOpt.Host(br.VirtualHost))
+	c, err := bare.DialGoStomp(br.Addr, br.Login, br.Passcode, br.VirtualHost, 100)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -3,10 +3,7 @@ package stomp_test
 import (
 	"context"
 	"fmt"
-	"io"
-	"net"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/bricksmq/bricks/brokers/embedded"
@@ -17,9 +14,9 @@ import (
 )
 
 // Helpers of the actor-kind tests (kind_*_test.go) that are about STOMP: an
-// embedded broker, a proxy that cuts connections, and putting messages on a
-// broker. Those the amqp kinds' tests share (running a tree, the messages
-// a transfer must carry unchanged, queue checks) are in internal/kindtest.
+// embedded broker, and putting messages on a broker. Those the amqp kinds' tests share (running a tree, the messages
+// a transfer must carry unchanged, queue checks, a proxy that cuts
+// connections) are in internal/kindtest.
 
 // connectionYAML renders the credentials and virtual host of a real broker
 // as connection fields, in YAML flow style.
@@ -51,97 +48,6 @@ func startBroker(t testing.TB, o embedded.Options) *embedded.Server {
 	})
 	return srv
 }
-
-// cutProxy forwards 127.0.0.1 connections to a broker and can cut them all
-// at once (a network failure neither side chose), or go down for a while
-// (the broker is unreachable).
-type cutProxy struct {
-	addr   string
-	target string
-	mu     sync.Mutex
-	ln     net.Listener // nil while down
-	conns  map[net.Conn]struct{}
-	wg     sync.WaitGroup
-}
-
-func newCutProxy(t *testing.T, target string) *cutProxy {
-	t.Helper()
-	p := &cutProxy{addr: "127.0.0.1:0", target: target, conns: map[net.Conn]struct{}{}}
-	p.up(t)
-	t.Cleanup(func() {
-		p.down()
-		p.wg.Wait()
-	})
-	return p
-}
-
-// up listens (again, on the same address) and forwards.
-func (p *cutProxy) up(t *testing.T) {
-	t.Helper()
-	ln, err := net.Listen("tcp", p.addr)
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.mu.Lock()
-	p.ln, p.addr = ln, ln.Addr().String()
-	p.mu.Unlock()
-	p.wg.Add(1)
-	go p.accept(ln)
-}
-
-// down stops listening and cuts every connection.
-func (p *cutProxy) down() {
-	p.mu.Lock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	p.mu.Unlock()
-	p.cut()
-}
-
-func (p *cutProxy) accept(ln net.Listener) {
-	defer p.wg.Done()
-	for {
-		c, err := ln.Accept()
-		if err != nil {
-			return
-		}
-		s, err := net.Dial("tcp", p.target)
-		if err != nil {
-			c.Close()
-			continue
-		}
-		p.mu.Lock()
-		p.conns[c], p.conns[s] = struct{}{}, struct{}{}
-		p.mu.Unlock()
-		p.wg.Add(2)
-		go p.pipe(c, s)
-		go p.pipe(s, c)
-	}
-}
-
-func (p *cutProxy) pipe(dst, src net.Conn) {
-	defer p.wg.Done()
-	_, _ = io.Copy(dst, src)
-	dst.Close()
-	src.Close()
-	p.mu.Lock()
-	delete(p.conns, dst)
-	delete(p.conns, src)
-	p.mu.Unlock()
-}
-
-// cut closes every proxied connection, both sides.
-func (p *cutProxy) cut() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for c := range p.conns {
-		c.Close()
-	}
-}
-
-func (p *cutProxy) uri() string { return "stomp://" + p.addr }
 
 // sendDirect puts messages on a broker destination with the library's
 // Sender, waiting for every receipt.

@@ -28,51 +28,17 @@ func newPipeline(t *testing.T, uri, destination string) *pipeline {
 		uri: uri, destination: destination, window: 50}
 }
 
-// yaml renders the tree. The stages are listed sinks first, so that
-// rest_for_one restarts a failed stage together with every stage feeding it:
-// the source then offers its unconfirmed messages again.
-func (p *pipeline) yaml() string {
+// tree is the pipeline as a kindtest.Pipeline.
+func (p *pipeline) tree() *kindtest.Pipeline {
 	senderURI := p.uri
 	if p.senderURI != "" {
 		senderURI = p.senderURI
 	}
-	return fmt.Sprintf(`
-name: stomppipe
-strategy: rest_for_one
-intensity: 100
-period: 1s
-backoff: {min: 20ms, max: 500ms}
-children:
-  - name: writer
-    kind: queue.writer
-    with: {path: %q}
-  - name: receiver
-    kind: stomp.receiver
-    with: {uri: %q, %sdestination: %q, to: writer, prefetch: %d, heartbeat: 1s}
-  - name: sender
-    kind: stomp.sender
-    with: {uri: %q, %sdestination: %q, window: %d, heartbeat: 1s}
-  - name: reader
-    kind: queue.reader
-    with: {path: %q, to: sender, window: %d, poll: 20ms}
-`, p.dst, p.uri, p.connection, p.destination, p.window, senderURI, p.connection, p.destination, p.window, p.src, p.window)
-}
-
-// transfer fills the source with n messages, runs the pipeline until every
-// message arrived and the source is empty (calling during once, halfway),
-// checks what arrived and returns the number of duplicates and the stage
-// failures.
-func (p *pipeline) transfer(t *testing.T, n int, during func(*kindtest.Events)) (int, *kindtest.Events) {
-	t.Helper()
-	kindtest.Fill(t, p.src, kindtest.Messages(n)...)
-	_, fails := kindtest.RunTree(t, p.yaml())
-	if during != nil {
-		kindtest.WaitUntil(t, "half of the messages transferred", func() bool { return kindtest.Count(t, p.dst) >= n/2 })
-		during(fails)
-	}
-	kindtest.WaitUntil(t, "source drained", func() bool { return kindtest.Count(t, p.src) == 0 })
-	kindtest.WaitUntil(t, "every message arrived", func() bool { return len(kindtest.Read(t, p.dst)) >= n })
-	return kindtest.CheckArrived(t, kindtest.Read(t, p.dst), n), fails
+	return &kindtest.Pipeline{Name: "stomppipe", Src: p.src, Dst: p.dst, Window: p.window,
+		Receiver: kindtest.Stage{Kind: "stomp.receiver", With: fmt.Sprintf("uri: %q, %sdestination: %q, to: writer, prefetch: %d, heartbeat: 1s",
+			p.uri, p.connection, p.destination, p.window)},
+		Sender: kindtest.Stage{Kind: "stomp.sender", With: fmt.Sprintf("uri: %q, %sdestination: %q, window: %d, heartbeat: 1s",
+			senderURI, p.connection, p.destination, p.window)}}
 }
 
 // TestKindPipelineEmbedded moves 2000 messages (text, binary with NUL
@@ -84,7 +50,7 @@ func TestKindPipelineEmbedded(t *testing.T) {
 	srv := startBroker(t, embedded.Options{})
 	p := newPipeline(t, "stomp://"+srv.Addr().String(), "/queue/kindtest")
 	const n = 2000
-	if dups, _ := p.transfer(t, n, nil); dups != 0 {
+	if dups, _ := p.tree().Transfer(t, n, nil); dups != 0 {
 		t.Errorf("%d duplicates without any failure", dups)
 	}
 	if d := srv.QueueDepth("/queue/kindtest"); d != 0 {
@@ -105,7 +71,7 @@ func TestKindPipelineRealBrokers(t *testing.T) {
 			p := newPipeline(t, b.URI, stomptest.Unique("/queue/", "kind"))
 			p.connection = connectionYAML(b)
 			const n = 2000
-			if dups, _ := p.transfer(t, n, nil); dups != 0 {
+			if dups, _ := p.tree().Transfer(t, n, nil); dups != 0 {
 				t.Errorf("%d duplicates without any failure", dups)
 			}
 		})
@@ -119,13 +85,13 @@ func TestKindPipelineRealBrokers(t *testing.T) {
 func TestKindPipelineConnectionCut(t *testing.T) {
 	kindtest.CheckLeaks(t)
 	srv := startBroker(t, embedded.Options{})
-	proxy := newCutProxy(t, srv.Addr().String())
-	p := newPipeline(t, proxy.uri(), "/queue/kindcut")
+	proxy := kindtest.NewProxy(t, srv.Addr().String())
+	p := newPipeline(t, "stomp://"+proxy.Addr(), "/queue/kindcut")
 	const n = 2000
 	const cuts = 3
-	dups, fails := p.transfer(t, n, func(*kindtest.Events) {
+	dups, fails := p.tree().Transfer(t, n, func(*kindtest.Events) {
 		for i := range cuts {
-			proxy.cut()
+			proxy.Cut()
 			if i < cuts-1 { // let the pipeline make progress before the next cut
 				done := kindtest.Count(t, p.dst)
 				kindtest.WaitUntil(t, "progress after a cut", func() bool { return kindtest.Count(t, p.dst) >= min(done+100, n) })
@@ -152,7 +118,7 @@ func TestKindPipelineBrokerRestart(t *testing.T) {
 	uri := fmt.Sprintf("failover:(stomp://%s)?maxReconnectAttempts=1&initialReconnectDelay=10", addr)
 	p := newPipeline(t, uri, "/queue/kindrestart")
 	const n = 2000
-	dups, fails := p.transfer(t, n, func(fails *kindtest.Events) {
+	dups, fails := p.tree().Transfer(t, n, func(fails *kindtest.Events) {
 		if err := srv.Shutdown(t.Context()); err != nil {
 			t.Fatal(err)
 		}
@@ -171,15 +137,15 @@ func TestKindPipelineBrokerRestart(t *testing.T) {
 func TestKindPipelineSenderFails(t *testing.T) {
 	kindtest.CheckLeaks(t)
 	srv := startBroker(t, embedded.Options{})
-	proxy := newCutProxy(t, srv.Addr().String())
+	proxy := kindtest.NewProxy(t, srv.Addr().String())
 	p := newPipeline(t, "stomp://"+srv.Addr().String(), "/queue/kindsenderfails")
 	// The sender alone goes through the proxy, and gives up quickly.
-	p.senderURI = fmt.Sprintf("failover:(%s)?maxReconnectAttempts=1&initialReconnectDelay=10", proxy.uri())
+	p.senderURI = fmt.Sprintf("failover:(%s)?maxReconnectAttempts=1&initialReconnectDelay=10", "stomp://"+proxy.Addr())
 	const n = 2000
-	dups, fails := p.transfer(t, n, func(fails *kindtest.Events) {
-		proxy.down()
+	dups, fails := p.tree().Transfer(t, n, func(fails *kindtest.Events) {
+		proxy.Down()
 		kindtest.WaitUntil(t, "the sender failed", func() bool { return fails.Failed("sender") > 0 })
-		proxy.up(t)
+		proxy.Up(t)
 	})
 	t.Logf("%d messages, %d duplicates; sender failures %d, receiver failures %d", n, dups, fails.Failed("sender"), fails.Failed("receiver"))
 	if r := fails.Failed("receiver"); r != 0 {

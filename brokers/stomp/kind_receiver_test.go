@@ -26,14 +26,82 @@ func numbered(n int) []*queue.Message {
 	return out
 }
 
+// scriptTree is a tree named name: a stomp.receiver with the `with:`
+// fields with (YAML flow style, without the braces) Delivering to a
+// kindtest.script stage that runs script. The receiver is transient: with
+// `count` it ends normally, for good.
+func scriptTree(name, script, with string) string {
+	return fmt.Sprintf(`
+name: %s
+children:
+  - name: stage
+    kind: kindtest.script
+    with: {script: %q}
+  - name: receiver
+    kind: stomp.receiver
+    restart: transient
+    with: {%s, to: stage}
+`, name, script, with)
+}
+
+// brokerWith starts an embedded broker holding msgs on dest, and returns
+// it with its URI.
+func brokerWith(t *testing.T, dest string, msgs ...*queue.Message) (*embedded.Server, string) {
+	t.Helper()
+	srv := startBroker(t, embedded.Options{})
+	uri := "stomp://" + srv.Addr().String()
+	sendDirect(t, uri, dest, stomp.Options{}, msgs...)
+	return srv, uri
+}
+
+// poisoned marks msgs[i] with a "poison" header, for a poisonStage to
+// reject, and returns msgs.
+func poisoned(msgs []*queue.Message, i int) []*queue.Message {
+	msgs[i].Header["poison"] = "yes"
+	return msgs
+}
+
+// poisonStage scripts a kindtest.script stage that rejects the messages
+// with a "poison" header and confirms the others.
+type poisonStage struct {
+	script      string
+	mu          sync.Mutex
+	confirmed   []string // "seq" headers, in order
+	redelivered int      // poison messages marked redelivered
+}
+
+func newPoisonStage(t *testing.T) *poisonStage {
+	p := &poisonStage{}
+	p.script = kindtest.Script(t, func(ctx actor.Context, d *queue.Deliver) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if d.Message.Header["poison"] == "" {
+			p.confirmed = append(p.confirmed, d.Message.Header["seq"])
+			queue.Answer(ctx, ctx.Sender(), d.ID, nil)
+			return
+		}
+		if d.Message.Header["redelivered"] == "true" {
+			p.redelivered++
+		}
+		queue.Answer(ctx, ctx.Sender(), d.ID, fmt.Errorf("poison"))
+	})
+	return p
+}
+
+// state returns a copy of what the stage confirmed, and how many
+// redelivered poison messages it saw.
+func (p *poisonStage) state() ([]string, int) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.confirmed), p.redelivered
+}
+
 // TestKindReceiverCount: with count 5 the receiver delivers five messages,
 // stops normally once they are confirmed, and leaves the others on the
 // broker (those it had received are redelivered when it disconnects).
 func TestKindReceiverCount(t *testing.T) {
 	kindtest.CheckLeaks(t)
-	srv := startBroker(t, embedded.Options{})
-	uri := "stomp://" + srv.Addr().String()
-	sendDirect(t, uri, "/queue/kindcount", stomp.Options{}, numbered(10)...)
+	srv, uri := brokerWith(t, "/queue/kindcount", numbered(10)...)
 	dst := filepath.Join(t.TempDir(), "out")
 	_, events := kindtest.RunTree(t, fmt.Sprintf(`
 name: count
@@ -64,46 +132,18 @@ children:
 // redelivered); the other messages are confirmed and acknowledged.
 func TestKindReceiverRejectNacks(t *testing.T) {
 	kindtest.CheckLeaks(t)
-	srv := startBroker(t, embedded.Options{})
-	uri := "stomp://" + srv.Addr().String()
-	msgs := numbered(5)
-	msgs[2].Header["poison"] = "yes"
-	sendDirect(t, uri, "/queue/kindnack", stomp.Options{}, msgs...)
+	srv, uri := brokerWith(t, "/queue/kindnack", poisoned(numbered(5), 2)...)
 
-	var mu sync.Mutex
-	var confirmed []string
-	redelivered := 0
-	script := kindtest.Script(t, func(ctx actor.Context, d *queue.Deliver) {
-		mu.Lock()
-		defer mu.Unlock()
-		if d.Message.Header["poison"] == "" {
-			confirmed = append(confirmed, d.Message.Header["seq"])
-			queue.Answer(ctx, ctx.Sender(), d.ID, nil)
-			return
-		}
-		if d.Message.Header["redelivered"] == "true" {
-			redelivered++
-		}
-		queue.Answer(ctx, ctx.Sender(), d.ID, fmt.Errorf("poison"))
-	})
-	run, _ := kindtest.RunTree(t, fmt.Sprintf(`
-name: nack
-children:
-  - name: stage
-    kind: kindtest.script
-    with: {script: %q}
-  - name: receiver
-    kind: stomp.receiver
-    with: {uri: %q, destination: /queue/kindnack, to: stage}
-`, script, uri))
+	stage := newPoisonStage(t)
+	run, _ := kindtest.RunTree(t, scriptTree("nack", stage.script, fmt.Sprintf("uri: %q, destination: /queue/kindnack", uri)))
 	kindtest.WaitUntil(t, "the rejected message came back", func() bool {
-		mu.Lock()
-		defer mu.Unlock()
+		confirmed, redelivered := stage.state()
 		return redelivered > 0 && len(confirmed) == 4
 	})
 	if err := run.Stop(context.Background()); err != nil {
 		t.Fatal(err)
 	}
+	confirmed, _ := stage.state()
 	slices.Sort(confirmed)
 	if want := []string{"0", "1", "3", "4"}; !slices.Equal(confirmed, want) {
 		t.Errorf("confirmed %v, want %v (each once)", confirmed, want)
@@ -125,9 +165,7 @@ func TestKindReceiverAckModes(t *testing.T) {
 	}{{"client-individual", 1}, {"client", 10}} {
 		t.Run(tc.ack, func(t *testing.T) {
 			kindtest.CheckLeaks(t)
-			srv := startBroker(t, embedded.Options{})
-			uri := "stomp://" + srv.Addr().String()
-			sendDirect(t, uri, "/queue/kindack", stomp.Options{}, numbered(10)...)
+			srv, uri := brokerWith(t, "/queue/kindack", numbered(10)...)
 			var mu sync.Mutex
 			confirmed := 0
 			script := kindtest.Script(t, func(ctx actor.Context, d *queue.Deliver) {
@@ -139,16 +177,8 @@ func TestKindReceiverAckModes(t *testing.T) {
 				mu.Unlock()
 				queue.Answer(ctx, ctx.Sender(), d.ID, nil)
 			})
-			run, _ := kindtest.RunTree(t, fmt.Sprintf(`
-name: ackmodes
-children:
-  - name: stage
-    kind: kindtest.script
-    with: {script: %q}
-  - name: receiver
-    kind: stomp.receiver
-    with: {uri: %q, destination: /queue/kindack, to: stage, ack: %s}
-`, script, uri, tc.ack))
+			run, _ := kindtest.RunTree(t, scriptTree("ackmodes", script,
+				fmt.Sprintf("uri: %q, destination: /queue/kindack, ack: %s", uri, tc.ack)))
 			kindtest.WaitUntil(t, "nine messages confirmed", func() bool {
 				mu.Lock()
 				defer mu.Unlock()
@@ -163,5 +193,22 @@ children:
 				t.Errorf("the broker holds %d messages after the stop, want %d", d, tc.left)
 			}
 		})
+	}
+}
+
+// TestKindReceiverCountAfterReject: with count 3, a message the next stage
+// rejects does not count: the receiver Delivers one more in its place, and
+// stops normally once three messages are confirmed, leaving the rejected
+// one and the rest on the broker.
+func TestKindReceiverCountAfterReject(t *testing.T) {
+	kindtest.CheckLeaks(t)
+	srv, uri := brokerWith(t, "/queue/kindcountreject", poisoned(numbered(6), 1)...)
+	stage := newPoisonStage(t)
+	_, events := kindtest.RunTree(t, scriptTree("countreject", stage.script,
+		fmt.Sprintf("uri: %q, destination: /queue/kindcountreject, count: 3", uri)))
+	kindtest.WaitUntil(t, "the receiver stopped", func() bool { return events.Stopped("receiver") == 1 })
+	kindtest.WaitUntil(t, "the broker took back the rest", func() bool { return srv.QueueDepth("/queue/kindcountreject") == 3 })
+	if confirmed, _ := stage.state(); !slices.Equal(confirmed, []string{"0", "2", "3"}) {
+		t.Errorf("confirmed %v, want [0 2 3] (arrival order, the rejected one replaced by the next)", confirmed)
 	}
 }

@@ -64,14 +64,7 @@ type senderActor struct {
 	conn connection
 	so   SenderOptions
 
-	origins *pipe.Origins          // every Deliver not yet answered, by our id
-	out     *pipe.Outbox[outbound] // to the goroutine, at most window unanswered
-}
-
-// outbound is a message for the goroutine to Send under our id.
-type outbound struct {
-	id  string
-	msg *queue.Message
+	sending *pipe.Sending // every Deliver not yet answered; at most window with the goroutine
 }
 
 // senderUp tells the actor that the Sender is connected.
@@ -88,37 +81,30 @@ func (a *senderActor) Receive(ctx actor.Context) {
 		// most window messages between the actor and their Result: that
 		// bound keeps the goroutine's Send from ever waiting for a free slot
 		// of the Sender's window, and the channel from filling up.
-		a.origins = pipe.NewOrigins()
-		a.out = pipe.NewOutbox[outbound](a.so.Window)
+		a.sending = pipe.NewSending(a.so.Window)
 		p := pipe.TaggedPosterOf(ctx, a)
-		out := a.out.C()
+		out := a.sending.C()
 		actors.Go(ctx, func(gctx context.Context) error { return a.run(gctx, p, out) })
 	case *senderUp:
 		actors.SignalReady(ctx)
-		a.out.Open()
+		a.sending.Open()
 	case *queue.Deliver:
 		if m.Message == nil {
 			queue.Answer(ctx, ctx.Sender(), m.ID, errors.New("stomp sender: Deliver without a message"))
 			return
 		}
-		id := a.origins.Add(ctx.Sender(), m)
-		a.out.Push(outbound{id: id, msg: m.Message})
+		a.sending.Deliver(ctx, m)
 	case *sendResult:
-		up, ok := a.origins.Answer(ctx, m.ID, m.Err)
-		if !ok {
-			return
-		}
-		if m.Err != nil {
+		if up, ok := a.sending.Answer(ctx, m.ID, m.Err); ok && m.Err != nil {
 			pipe.Logger(ctx, a.cfg).Warn("stomp sender: message refused", "id", up, "err", m.Err)
 		}
-		a.out.Done()
 	}
 }
 
 // run is the actor's goroutine: it connects, then Sends what the actor
 // hands over and passes every Result back, until the actor stops (it then
 // closes the Sender) or the Sender gives up (an error: the actor fails).
-func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan outbound) error {
+func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Outbound) error {
 	s, err := NewSender(ctx, a.conn.uri, a.conn.opts, a.so)
 	if err != nil {
 		return fmt.Errorf("stomp sender %s: %w", a.conn.uri, err)
@@ -135,7 +121,7 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan outboun
 	for {
 		select {
 		case o := <-out:
-			err := s.Send(ctx, o.id, dest, o.msg)
+			err := s.Send(ctx, o.ID, dest, o.Message)
 			switch {
 			case err == nil:
 			case ctx.Err() != nil:
@@ -143,7 +129,7 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan outboun
 			case errors.Is(err, ErrClosed):
 				return a.ended(s, p)
 			default: // the message itself cannot be sent
-				p.Post(&sendResult{Result{ID: o.id, Err: err}})
+				p.Post(&sendResult{Result{ID: o.ID, Err: err}})
 			}
 		case r, ok := <-s.Results():
 			if !ok {

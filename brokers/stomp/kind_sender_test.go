@@ -11,7 +11,6 @@ import (
 	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/internal/stomptest"
 	"github.com/bricksmq/bricks/queue"
-	"github.com/bricksmq/bricks/supervision"
 )
 
 // refusalTree is a transfer whose sender has no `destination`: each message
@@ -119,32 +118,15 @@ func TestKindSpecErrors(t *testing.T) {
 		{`{uri: "stomp://127.0.0.1:61613", tls: {insecure: maybe}}`, "insecure"},
 		{`{destination: /queue/x}`, "uri"},
 	} {
-		tree := fmt.Sprintf("name: bad\nchildren:\n  - name: sender\n    kind: stomp.sender\n    with: %s\n", tc.with)
-		_, err := supervision.LoadBytes("bad.yaml", []byte(tree))
-		if err == nil {
-			t.Errorf("with %s: loaded, want an error about %q", tc.with, tc.want)
-			continue
-		}
-		if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.yaml:") {
-			t.Errorf("with %s: error %q should name bad.yaml:line:col and say %q", tc.with, err, tc.want)
-		}
+		kindtest.ConfigError(t, "stomp.sender", tc.with, tc.want)
 	}
 	for _, tc := range []struct{ with, want string }{
-		{`{uri: "stomp://127.0.0.1:61613", to: sink}`, "destination"},
+		{`{uri: "stomp://127.0.0.1:61613", to: w}`, "destination"},
 		{`{uri: "stomp://127.0.0.1:61613", destination: /queue/x}`, "to"},
-		{`{uri: "stomp://127.0.0.1:61613", destination: /queue/x, to: sink, ack: sometimes}`, "ack"},
-		{`{uri: "stomp://127.0.0.1:61613", destination: /queue/x, to: sink, prefetch: 0}`, "prefetch"},
+		{`{uri: "stomp://127.0.0.1:61613", destination: /queue/x, to: w, ack: sometimes}`, "ack"},
+		{`{uri: "stomp://127.0.0.1:61613", destination: /queue/x, to: w, prefetch: 0}`, "prefetch"},
 		{`{uri: "stomp://127.0.0.1:61613", destination: /queue/x, to: nobody}`, "nobody"},
 	} {
-		tree := fmt.Sprintf("name: bad\nchildren:\n  - name: sink\n    kind: queue.writer\n    with: {path: /tmp/x}\n"+
-			"  - name: receiver\n    kind: stomp.receiver\n    with: %s\n", tc.with)
-		_, err := supervision.LoadBytes("bad.yaml", []byte(tree))
-		if err == nil {
-			t.Errorf("with %s: loaded, want an error about %q", tc.with, tc.want)
-			continue
-		}
-		if !strings.Contains(err.Error(), tc.want) || !strings.Contains(err.Error(), "bad.yaml:") {
-			t.Errorf("with %s: error %q should name bad.yaml:line:col and say %q", tc.with, err, tc.want)
-		}
+		kindtest.ConfigError(t, "stomp.receiver", tc.with, tc.want)
 	}
 }

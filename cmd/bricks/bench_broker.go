@@ -12,6 +12,12 @@ import (
 )
 
 func init() {
+	benchCmd.AddCommand(newBenchBrokerCmd())
+}
+
+// newBenchBrokerCmd builds `bricks bench broker` (a constructor, so tests
+// run it on a fresh command).
+func newBenchBrokerCmd() *cobra.Command {
 	var (
 		cfg      brokerbench.Config
 		embedded bool
@@ -83,5 +89,5 @@ declared beforehand: --destination /amq/queue/NAME (a STOMP run on /queue/NAME d
 	f.BoolVar(&embedded, "embedded", false, "benchmark an in-process embedded broker (memory storage, 127.0.0.1)")
 	f.BoolVar(&cfg.NoPipeline, "no-pipeline", false, "leave out the actor pipeline rows")
 	f.BoolVarP(&quiet, "quiet", "q", false, "no per-run progress on stderr")
-	benchCmd.AddCommand(cmd)
+	return cmd
 }

@@ -39,38 +39,13 @@ func amqpWorkloads(cfg Config, body []byte) ([]workload, error) {
 		opts.SASL = amqp.SASL{Mechanism: amqp.SASLPlain, Username: cfg.User, Password: cfg.Pass}
 	}
 	b := &amqpBench{cfg: cfg, opts: opts, addr: u.Addresses[0].HostPort(), body: body}
-	var ws []workload
-	for _, w := range cfg.Windows {
-		ws = append(ws, workload{OpSend, ClientBare, w, b.drained(b.bareSend(w))},
-			workload{OpSend, ClientLibrary, w, b.drained(b.librarySend(w))})
-	}
-	ws = append(ws, workload{OpSend, ClientPipeline, PipelineWindow, b.drained(b.pipelineSend)},
-		workload{OpConsume, ClientBare, 0, b.filled(b.bareConsume)},
-		workload{OpConsume, ClientLibrary, 0, b.filled(b.libraryConsume)},
-		workload{OpConsume, ClientPipeline, 0, b.filled(b.pipelineConsume)})
-	return ws, nil
+	return workloads(cfg, b), nil
 }
 
-// drained runs a sending row, then consumes what it sent (untimed).
-func (b *amqpBench) drained(f runFunc) runFunc {
-	return func(ctx context.Context, n int) (time.Duration, error) {
-		d, err := f(ctx, n)
-		if err != nil {
-			return 0, err
-		}
-		return d, b.drain(ctx, n)
-	}
-}
-
-// filled puts n messages on the destination (untimed), then runs a
-// consuming row.
-func (b *amqpBench) filled(f runFunc) runFunc {
-	return func(ctx context.Context, n int) (time.Duration, error) {
-		if _, err := b.librarySend(2*PipelineWindow)(ctx, n); err != nil {
-			return 0, fmt.Errorf("fill: %w", err)
-		}
-		return f(ctx, n)
-	}
+// fill puts n messages on the destination.
+func (b *amqpBench) fill(ctx context.Context, n int) error {
+	_, err := b.librarySend(2*PipelineWindow)(ctx, n)
+	return err
 }
 
 // dialBare opens a go-amqp connection and session.

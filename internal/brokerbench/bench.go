@@ -152,9 +152,13 @@ func (r Row) Stats() (lo, med, hi float64) {
 
 // Report is the outcome of Run.
 type Report struct {
+	// URI is the broker, Protocol "stomp" or "amqp", Destination the queue.
 	URI, Protocol, Destination string
-	N, Size, Runs              int
-	Rows                       []Row
+	// N, Size and Runs are the messages per row and run, their body size
+	// and the number of runs.
+	N, Size, Runs int
+	// Rows are the measurements, in Run's order.
+	Rows []Row
 	// LoadBefore and LoadAfter are the machine's 1, 5 and 15 minute load
 	// averages (/proc/loadavg) around the run; empty when unavailable.
 	LoadBefore, LoadAfter string
@@ -275,7 +279,7 @@ func Print(w io.Writer, r *Report) {
 		if row.Window > 0 {
 			win = fmt.Sprint(row.Window)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t%s\t\n", row.Op, clientLabel(r.Protocol, row.Client), win, lo, med, hi, share)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%.0f\t%.0f\t%.0f\t%s\t\n", row.Op, clientLabel(r.Protocol, row.Op, row.Client), win, lo, med, hi, share)
 	}
 	tw.Flush()
 	if r.Missing != "" {
@@ -284,7 +288,7 @@ func Print(w io.Writer, r *Report) {
 }
 
 // clientLabel names what a row ran.
-func clientLabel(proto, client string) string {
+func clientLabel(proto, op, client string) string {
 	switch {
 	case client == ClientBare && proto == "stomp":
 		return "bare go-stomp"
@@ -293,7 +297,10 @@ func clientLabel(proto, client string) string {
 	case client == ClientLibrary:
 		return "bricks " + proto
 	}
-	return proto + ".sender/receiver tree"
+	if op == OpSend {
+		return proto + ".sender tree"
+	}
+	return proto + ".receiver tree"
 }
 
 func orUnknown(s string) string {
@@ -301,4 +308,55 @@ func orUnknown(s string) string {
 		return "unknown"
 	}
 	return s
+}
+
+// runFunc moves n messages and returns the time the measured part took.
+type runFunc = func(ctx context.Context, n int) (time.Duration, error)
+
+// protocolBench is one protocol's rows against one broker.
+type protocolBench interface {
+	bareSend(window int) runFunc
+	librarySend(window int) runFunc
+	pipelineSend(ctx context.Context, n int) (time.Duration, error)
+	bareConsume(ctx context.Context, n int) (time.Duration, error)
+	libraryConsume(ctx context.Context, n int) (time.Duration, error)
+	pipelineConsume(ctx context.Context, n int) (time.Duration, error)
+	// fill puts n messages on the destination; drain takes n off it.
+	fill(ctx context.Context, n int) error
+	drain(ctx context.Context, n int) error
+}
+
+// workloads lists the rows of b in report order. Sending rows drain what
+// they sent and consuming rows fill the destination first, untimed. The
+// bare loop always runs at PipelineWindow too, the pipeline's reference.
+func workloads(cfg Config, b protocolBench) []workload {
+	drained := func(f runFunc) runFunc {
+		return func(ctx context.Context, n int) (time.Duration, error) {
+			d, err := f(ctx, n)
+			if err != nil {
+				return 0, err
+			}
+			return d, b.drain(ctx, n)
+		}
+	}
+	filled := func(f runFunc) runFunc {
+		return func(ctx context.Context, n int) (time.Duration, error) {
+			if err := b.fill(ctx, n); err != nil {
+				return 0, fmt.Errorf("fill: %w", err)
+			}
+			return f(ctx, n)
+		}
+	}
+	var ws []workload
+	for _, w := range cfg.Windows {
+		ws = append(ws, workload{OpSend, ClientBare, w, drained(b.bareSend(w))},
+			workload{OpSend, ClientLibrary, w, drained(b.librarySend(w))})
+	}
+	if !cfg.NoPipeline && !slices.Contains(cfg.Windows, PipelineWindow) {
+		ws = append(ws, workload{OpSend, ClientBare, PipelineWindow, drained(b.bareSend(PipelineWindow))})
+	}
+	return append(ws, workload{OpSend, ClientPipeline, PipelineWindow, drained(b.pipelineSend)},
+		workload{OpConsume, ClientBare, 0, filled(b.bareConsume)},
+		workload{OpConsume, ClientLibrary, 0, filled(b.libraryConsume)},
+		workload{OpConsume, ClientPipeline, 0, filled(b.pipelineConsume)})
 }

@@ -147,6 +147,9 @@ type sink struct {
 
 func (k *sink) Receive(ctx actor.Context) {
 	if d, ok := ctx.Message().(*queue.Deliver); ok {
+		// Messages may flow before the supervisor reports the receiver
+		// ready: the clock starts at whichever comes first.
+		k.p.started()
 		queue.Answer(ctx, ctx.Sender(), d.ID, nil)
 		if k.n++; k.n == k.p.n {
 			k.p.finish(nil)
@@ -212,7 +215,8 @@ func runSendPipeline(ctx context.Context, cfg Config, kind string, with map[stri
 
 // runConsumePipeline times n messages through kind (a receiver stage
 // configured by with, stopping after n) → sink, from the receiver's start
-// (connected and subscribed) to the sink's n-th message.
+// (connected and subscribed) or the first message, whichever comes first,
+// to the sink's n-th message.
 func runConsumePipeline(ctx context.Context, cfg Config, kind string, with map[string]any, n int) (time.Duration, error) {
 	registerKinds()
 	p := newProbe(n, nil)

@@ -7,8 +7,6 @@ import (
 	"strconv"
 	"time"
 
-	gostomp "github.com/go-stomp/stomp/v3"
-
 	"github.com/bricksmq/bricks/brokers/stomp"
 	"github.com/bricksmq/bricks/internal/brokerbench/bare"
 	"github.com/bricksmq/bricks/queue"
@@ -39,40 +37,13 @@ func stompWorkloads(cfg Config, body []byte) ([]workload, error) {
 		opts.Auth = stomp.Auth{Scheme: "plain", Name: cfg.User, Pass: cfg.Pass}
 	}
 	b := &stompBench{cfg: cfg, uri: u, opts: opts, addr: u.Addresses[0].HostPort(), body: body}
-	var ws []workload
-	for _, w := range cfg.Windows {
-		ws = append(ws, workload{OpSend, ClientBare, w, b.drained(b.bareSend(w))},
-			workload{OpSend, ClientLibrary, w, b.drained(b.librarySend(w))})
-	}
-	ws = append(ws, workload{OpSend, ClientPipeline, PipelineWindow, b.drained(b.pipelineSend)},
-		workload{OpConsume, ClientBare, 0, b.filled(b.bareConsume)},
-		workload{OpConsume, ClientLibrary, 0, b.filled(b.libraryConsume)},
-		workload{OpConsume, ClientPipeline, 0, b.filled(b.pipelineConsume)})
-	return ws, nil
+	return workloads(cfg, b), nil
 }
 
-type runFunc = func(ctx context.Context, n int) (time.Duration, error)
-
-// drained runs a sending row, then consumes what it sent (untimed).
-func (b *stompBench) drained(f runFunc) runFunc {
-	return func(ctx context.Context, n int) (time.Duration, error) {
-		d, err := f(ctx, n)
-		if err != nil {
-			return 0, err
-		}
-		return d, b.drain(ctx, n)
-	}
-}
-
-// filled puts n messages on the destination (untimed), then runs a
-// consuming row.
-func (b *stompBench) filled(f runFunc) runFunc {
-	return func(ctx context.Context, n int) (time.Duration, error) {
-		if _, err := b.librarySend(PipelineWindow)(ctx, n); err != nil {
-			return 0, fmt.Errorf("fill: %w", err)
-		}
-		return f(ctx, n)
-	}
+// fill puts n messages on the destination.
+func (b *stompBench) fill(ctx context.Context, n int) error {
+	_, err := b.librarySend(PipelineWindow)(ctx, n)
+	return err
 }
 
 func (b *stompBench) bareSend(window int) runFunc {
@@ -128,13 +99,9 @@ func (b *stompBench) librarySend(window int) runFunc {
 }
 
 func (b *stompBench) bareConsume(ctx context.Context, n int) (time.Duration, error) {
-	opts := []func(*gostomp.Conn) error{gostomp.ConnOpt.Host(b.cfg.VirtualHost)}
-	if b.cfg.User != "" {
-		opts = append(opts, gostomp.ConnOpt.Login(b.cfg.User, b.cfg.Pass))
-	}
-	c, err := gostomp.Dial("tcp", b.addr, opts...)
+	c, err := bare.DialGoStomp(b.addr, b.cfg.User, b.cfg.Pass, b.cfg.VirtualHost, stompPrefetch)
 	if err != nil {
-		return 0, fmt.Errorf("go-stomp %s: %w", b.addr, err)
+		return 0, err
 	}
 	stop := context.AfterFunc(ctx, func() { c.MustDisconnect() })
 	defer stop()

@@ -2,9 +2,13 @@
 // (brokers/amqp, brokers/stomp): running a supervision tree on its own actor
 // system and counting its stages' failures, the messages a transfer must
 // carry unchanged (text with unicode, binary with NUL bytes, unicode and
-// punctuation in headers), and directory-queue checks: what arrived, what
-// is left, what was moved aside. It lives outside brokers/ because it
-// imports supervision, which the broker packages must not.
+// punctuation in headers), directory-queue checks (what arrived, what is
+// left, what was moved aside), a transfer tree queue -> sender -> broker ->
+// receiver -> queue (Pipeline), the check that a bad `with:` is refused
+// (ConfigError), a destination stage the test scripts (ScriptKind) and a
+// proxy that cuts connections or goes down (Proxy). It lives outside
+// brokers/ because it imports supervision, which the broker packages must
+// not.
 package kindtest
 
 import (

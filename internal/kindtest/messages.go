@@ -126,8 +126,18 @@ func Quarantined(t testing.TB, dir string) []string {
 // how many duplicates arrived.
 func CheckArrived(t testing.TB, got map[int][]*queue.Message, n int) (dups int) {
 	t.Helper()
-	lost := 0
-	for i := range n {
+	return CheckSame(t, got, Messages(n))
+}
+
+// CheckSame asserts that every message of want arrived, found in got by
+// its index in want (its "seq" header, as Read returns them), identical to
+// what was sent (same body bytes, same text flag, every header kept; the
+// broker may add its own), and nothing else, and returns how many
+// duplicates arrived.
+func CheckSame(t testing.TB, got map[int][]*queue.Message, want []*queue.Message) (dups int) {
+	t.Helper()
+	lost, n := 0, len(want)
+	for i, w := range want {
 		ms := got[i]
 		if len(ms) == 0 {
 			lost++
@@ -137,14 +147,13 @@ func CheckArrived(t testing.TB, got map[int][]*queue.Message, n int) (dups int) 
 			continue
 		}
 		dups += len(ms) - 1
-		want := Message(i)
 		for _, m := range ms {
-			if !bytes.Equal(m.Body, want.Body) || m.Text != want.Text {
-				t.Errorf("message %d changed: body %q text %v, want %q text %v", i, m.Body, m.Text, want.Body, want.Text)
+			if !bytes.Equal(m.Body, w.Body) || m.Text != w.Text {
+				t.Errorf("message %d changed: body %s text %v, want %s text %v", i, abbrev(m.Body), m.Text, abbrev(w.Body), w.Text)
 			}
-			for _, k := range slices.Sorted(maps.Keys(want.Header)) {
-				if m.Header[k] != want.Header[k] {
-					t.Errorf("message %d header %q = %q, want %q", i, k, m.Header[k], want.Header[k])
+			for _, k := range slices.Sorted(maps.Keys(w.Header)) {
+				if m.Header[k] != w.Header[k] {
+					t.Errorf("message %d header %q = %q, want %q", i, k, m.Header[k], w.Header[k])
 				}
 			}
 		}
@@ -156,4 +165,13 @@ func CheckArrived(t testing.TB, got map[int][]*queue.Message, n int) (dups int) 
 		t.Errorf("%d unexpected messages arrived", extra)
 	}
 	return dups
+}
+
+// abbrev quotes a body for an error message, cut short when long (a
+// 1 MiB body would drown the report).
+func abbrev(b []byte) string {
+	if len(b) > 64 {
+		return fmt.Sprintf("%q... (%d bytes)", b[:64], len(b))
+	}
+	return fmt.Sprintf("%q", b)
 }

@@ -1,10 +1,29 @@
 package bare
 
 import (
+	"fmt"
 	"strconv"
 
 	gostomp "github.com/go-stomp/stomp/v3"
 )
+
+// DialGoStomp connects with go-stomp to addr (host:port), logging in when
+// login is not empty, with channels big enough for prefetch messages in
+// flight. go-stomp's default channels (20 frames) deadlock a consumer with
+// a larger prefetch: its one I/O goroutine blocks handing a MESSAGE to the
+// subscription while the caller blocks queueing an ACK behind it.
+func DialGoStomp(addr, login, passcode, host string, prefetch int) (*gostomp.Conn, error) {
+	opts := []func(*gostomp.Conn) error{gostomp.ConnOpt.Host(host),
+		gostomp.ConnOpt.ReadChannelCapacity(2 * prefetch), gostomp.ConnOpt.WriteChannelCapacity(2 * prefetch)}
+	if login != "" {
+		opts = append(opts, gostomp.ConnOpt.Login(login, passcode))
+	}
+	c, err := gostomp.Dial("tcp", addr, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("go-stomp %s: %w", addr, err)
+	}
+	return c, nil
+}
 
 // GoStompSend sends n persistent messages of body to dest with go-stomp's
 // Conn.Send and a receipt each: stop-and-wait, the only way go-stomp sends
@@ -21,7 +40,8 @@ func GoStompSend(c *gostomp.Conn, dest string, n int, body []byte) error {
 // GoStompConsume subscribes to dest with client-individual acks and the
 // given prefetch (sent as RabbitMQ's prefetch-count and ActiveMQ's
 // activemq.prefetchSize) and acknowledges n messages with go-stomp's
-// Conn.Ack, then unsubscribes.
+// Conn.Ack, then unsubscribes (so that go-stomp does not log the
+// subscription's end when the connection closes).
 func GoStompConsume(c *gostomp.Conn, dest string, n, prefetch int) error {
 	p := strconv.Itoa(prefetch)
 	sub, err := c.Subscribe(dest, gostomp.AckClientIndividual,
@@ -41,5 +61,5 @@ func GoStompConsume(c *gostomp.Conn, dest string, n, prefetch int) error {
 			return err
 		}
 	}
-	return nil
+	return sub.Unsubscribe()
 }

@@ -1,0 +1,247 @@
+package faults
+
+import (
+	"bytes"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/bricksmq/bricks/internal/brokertest"
+)
+
+// Private brokers: processes of this package's own, which the tests stop
+// and start at will. The shared brokers of tests/brokers/start.sh are other
+// packages' and are never stopped here.
+const (
+	amqBase         = "/var/lib/activemq/bricks-faults"
+	amqSTOMPPort    = 61634
+	amqOpenWirePort = 61636
+	qpidAddr        = "127.0.0.1:5683"
+	qpidProgram     = "/usr/share/proton/examples/python/broker.py"
+	pythonProgram   = "/usr/bin/python3" // Debian's: the pyenv python3 on PATH lacks proton
+)
+
+// missing fails t under CI=true, and skips it otherwise, for a program the
+// test needs and cannot find.
+func missing(t testing.TB, what string, err error) {
+	t.Helper()
+	msg := fmt.Sprintf("%s is not available (%v): run tests/brokers/start.sh once to install the brokers", what, err)
+	if brokertest.InCI() {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+}
+
+// startScript is tests/brokers/start.sh.
+func startScript(t testing.TB) string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Join(filepath.Dir(file), "..", "brokers", "start.sh")
+}
+
+// activeMQ is the private ActiveMQ instance, run by start.sh with its
+// AMQ_* overrides (the same configuration as the shared one: STOMP+NIO,
+// kahaDB, users admin/admin and guest/guest).
+type activeMQ struct{ t testing.TB }
+
+// privateActiveMQ starts the private ActiveMQ (if not running yet) and
+// stops it when the test ends.
+func privateActiveMQ(t testing.TB) *activeMQ {
+	t.Helper()
+	for _, f := range []string{"/usr/share/activemq/bin/activemq.jar", "/usr/bin/java"} {
+		if _, err := os.Stat(f); err != nil {
+			missing(t, "ActiveMQ", err)
+		}
+	}
+	a := &activeMQ{t: t}
+	a.start()
+	t.Cleanup(func() { a.stop(syscall.SIGTERM) })
+	return a
+}
+
+// addr is the STOMP address.
+func (a *activeMQ) addr() string { return fmt.Sprintf("127.0.0.1:%d", amqSTOMPPort) }
+
+func (a *activeMQ) pidFile() string { return filepath.Join(amqBase, "activemq.pid") }
+
+// start runs start.sh for the private instance; it returns once the STOMP
+// port accepts connections.
+func (a *activeMQ) start() {
+	a.t.Helper()
+	if pid := a.pid(); pid > 0 && !running(pid) {
+		_ = os.Remove(a.pidFile()) // a killed instance: start.sh would think it alive
+	}
+	cmd := exec.Command("bash", startScript(a.t), "start")
+	cmd.Env = append(os.Environ(), "BROKERS=activemq", "AMQ_BASE="+amqBase,
+		"AMQ_STOMP_PORT="+strconv.Itoa(amqSTOMPPort), "AMQ_OPENWIRE_PORT="+strconv.Itoa(amqOpenWirePort))
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	t0 := time.Now()
+	if err := cmd.Run(); err != nil {
+		a.t.Fatalf("starting the private ActiveMQ: %v\n%s", err, out.String())
+	}
+	a.t.Logf("private ActiveMQ on %s up in %s (pid %d)", a.addr(), time.Since(t0).Round(100*time.Millisecond), a.pid())
+}
+
+// pid returns the JVM's pid from start.sh's pid file, 0 if none.
+func (a *activeMQ) pid() int {
+	b, err := os.ReadFile(a.pidFile())
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
+}
+
+// stop sends sig to the JVM and waits until it is gone (a SIGTERM that is
+// not obeyed within a minute is followed by a SIGKILL).
+func (a *activeMQ) stop(sig syscall.Signal) {
+	a.t.Helper()
+	pid := a.pid()
+	if pid <= 0 || !running(pid) {
+		return
+	}
+	t0 := time.Now()
+	if err := syscall.Kill(pid, sig); err != nil {
+		a.t.Fatalf("signal %v to the private ActiveMQ (pid %d): %v", sig, pid, err)
+	}
+	for running(pid) {
+		if time.Since(t0) > time.Minute {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for brokertest.Reachable(a.addr()) == nil { // its sockets may outlive it a moment
+		time.Sleep(50 * time.Millisecond)
+	}
+	_ = os.Remove(a.pidFile())
+	a.t.Logf("private ActiveMQ stopped by %s in %s", signalName(sig), time.Since(t0).Round(100*time.Millisecond))
+}
+
+// running reports whether pid is a live process. A zombie passes kill -0
+// (the JVM's parent, start.sh, is long gone), and a killed JVM's main
+// thread turns zombie while its other threads, which hold the sockets, are
+// still being torn down: the process is gone only once no thread is left
+// but a zombie leader.
+func running(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// pid (comm) STATE ...: comm may hold spaces, the state follows the last ')'.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 || i+2 >= len(s) || (s[i+2] != 'Z' && s[i+2] != 'X') {
+		return true
+	}
+	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
+	return err == nil && len(tasks) > 1
+}
+
+// qpid is a private Qpid Proton example broker: a child process of the
+// test, in a session of its own.
+type qpid struct {
+	t    testing.TB
+	addr string
+	cmd  *exec.Cmd
+	done chan struct{}
+}
+
+// privateQpid starts a Qpid example broker on addr and stops it when the
+// test ends.
+func privateQpid(t testing.TB, addr string) *qpid {
+	t.Helper()
+	for _, f := range []string{pythonProgram, qpidProgram} {
+		if _, err := os.Stat(f); err != nil {
+			missing(t, "the Qpid Proton example broker", err)
+		}
+	}
+	if err := exec.Command(pythonProgram, "-c", "import proton").Run(); err != nil {
+		missing(t, "python3-qpid-proton", err)
+	}
+	q := &qpid{t: t, addr: addr}
+	q.start()
+	t.Cleanup(func() { q.stop(syscall.SIGTERM) })
+	return q
+}
+
+// start runs the broker and returns once it accepts connections.
+func (q *qpid) start() {
+	q.t.Helper()
+	if brokertest.Reachable(q.addr) == nil {
+		q.t.Fatalf("%s is already taken: cannot start a private Qpid broker there", q.addr)
+	}
+	q.cmd = exec.Command(pythonProgram, qpidProgram, "-a", q.addr)
+	q.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
+	if err := q.cmd.Start(); err != nil {
+		q.t.Fatalf("starting the private Qpid broker: %v", err)
+	}
+	q.done = make(chan struct{})
+	go func(cmd *exec.Cmd, done chan struct{}) { _ = cmd.Wait(); close(done) }(q.cmd, q.done)
+	waitListening(q.t, "the private Qpid broker", q.addr, q.done)
+}
+
+// stop sends sig and waits for the broker to exit.
+func (q *qpid) stop(sig syscall.Signal) {
+	if q.cmd == nil {
+		return
+	}
+	_ = q.cmd.Process.Signal(sig)
+	select {
+	case <-q.done:
+	case <-time.After(time.Minute):
+		_ = q.cmd.Process.Kill()
+		<-q.done
+	}
+	q.cmd = nil
+}
+
+// waitListening waits until addr accepts connections, failing t if exited
+// closes first or it takes minutes.
+func waitListening(t testing.TB, what, addr string, exited <-chan struct{}) {
+	t.Helper()
+	deadline := time.Now().Add(2 * time.Minute)
+	for brokertest.Reachable(addr) != nil {
+		select {
+		case <-exited:
+			t.Fatalf("%s exited before listening on %s", what, addr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s does not listen on %s", what, addr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// freeAddr returns a 127.0.0.1 address nothing listens on.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+// signalName is "SIGTERM" for syscall.SIGTERM (String says "terminated").
+func signalName(sig syscall.Signal) string {
+	switch sig {
+	case syscall.SIGTERM:
+		return "SIGTERM"
+	case syscall.SIGKILL:
+		return "SIGKILL"
+	}
+	return sig.String()
+}
