@@ -28,7 +28,12 @@ import (
 // A delivery with a body that has no queue.Message form (an AMQP sequence,
 // a map value...) never reaches the sibling: it is rejected at once with
 // condition amqp:decode-error, and logged. Unanswered deliveries are
-// redelivered by the broker when the actor stops or restarts. With `count`
+// redelivered by the broker when the actor stops or restarts; so are those
+// whose answer was still in the mailbox when the supervisor stopped the
+// actor (protoactor's stop is a system message: it overtakes them), a
+// duplicate, not a loss. Settlements the actor decided before stopping are
+// all written, then the session is ended, before the connection closes.
+// With `count`
 // the actor stops normally after that many confirmed messages; what it
 // received beyond them is given back.
 

@@ -43,18 +43,18 @@ var cases = []conformanceCase{
 // tree, on its own destination.
 func TestConformance(t *testing.T) {
 	for _, tgt := range targets {
-		t.Run(tgt.name, func(t *testing.T) {
+		t.Run(tgt.Name, func(t *testing.T) {
 			kindtest.CheckLeaks(t)
-			results.record(t, tgt.name, "", nil)
-			b := tgt.endpoint(t)
+			results.record(t, tgt.Name, "", nil)
+			b := tgt.Endpoint(t)
 			for _, c := range cases {
 				t.Run(c.name, func(t *testing.T) {
 					note := ""
-					results.record(t, tgt.name, c.name, &note)
+					results.record(t, tgt.Name, c.name, &note)
 					kindtest.CheckLeaks(t)
 					start := time.Now()
 					note = c.run(t, newEnv(t, tgt, b))
-					t.Logf("%s/%s: %s", tgt.name, c.name, time.Since(start).Round(time.Millisecond))
+					t.Logf("%s/%s: %s", tgt.Name, c.name, time.Since(start).Round(time.Millisecond))
 				})
 			}
 		})

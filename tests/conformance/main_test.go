@@ -84,9 +84,9 @@ func (r *resultTable) print() {
 	var b strings.Builder
 	b.WriteString("\nconformance results:\n| target | case | result |\n|---|---|---|\n")
 	for _, tgt := range targets {
-		row := r.rows[tgt.name]
+		row := r.rows[tgt.Name]
 		for _, c := range slices.Sorted(maps.Keys(row)) {
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", tgt.name, c, row[c])
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", tgt.Name, c, row[c])
 		}
 	}
 	fmt.Fprint(os.Stdout, b.String())

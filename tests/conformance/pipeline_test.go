@@ -33,22 +33,13 @@ type env struct {
 
 func newEnv(t *testing.T, tgt target, b brokertest.Broker) *env {
 	dir := t.TempDir()
-	return &env{tgt: tgt, b: b, dest: tgt.prepare(t, queueName(t)),
+	return &env{tgt: tgt, b: b, dest: tgt.Prepare(t, queueName(t)),
 		src: filepath.Join(dir, "src"), dst: filepath.Join(dir, "dst")}
 }
 
 // connection renders the connection fields of the target's kinds (YAML
 // flow style, without braces).
-func (e *env) connection() string {
-	s := fmt.Sprintf("uri: %q, heartbeat: 2s", e.b.URI)
-	if a := e.tgt.auth(e.b); a != "" {
-		s += ", auth: " + a
-	}
-	if e.b.VirtualHost != "" && e.tgt.protocol == "stomp" {
-		s += fmt.Sprintf(", virtual_host: %q", e.b.VirtualHost)
-	}
-	return s
-}
+func (e *env) connection() string { return e.tgt.Connection(e.b) }
 
 // tree describes the stages of a case's rest_for_one tree, listed sinks
 // first so that a failed stage is restarted with every stage feeding it:
@@ -88,11 +79,11 @@ children:
 			extra = fmt.Sprintf(", selector: %q", tr.selector)
 		}
 		fmt.Fprintf(&b, "  - {name: receiver, kind: %s.receiver, with: {%s, destination: %q, to: sink%s}}\n",
-			e.tgt.protocol, e.connection(), dest, extra)
+			e.tgt.Protocol, e.connection(), dest, extra)
 	}
 	if !tr.noSend {
 		fmt.Fprintf(&b, "  - {name: sender, kind: %s.sender, with: {%s, destination: %q, window: 20}}\n",
-			e.tgt.protocol, e.connection(), e.dest)
+			e.tgt.Protocol, e.connection(), e.dest)
 		fmt.Fprintf(&b, "  - {name: reader, kind: queue.reader, with: {path: %q, to: sender, window: 20, poll: 20ms}}\n", e.src)
 	}
 	return b.String()

@@ -2,6 +2,7 @@ package faults
 
 import (
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -10,99 +11,155 @@ import (
 	"github.com/bricksmq/bricks/internal/kindtest"
 )
 
-// The backoff bound: within backoffWindow of its first connection, a stage
-// that keeps being refused makes at most maxAttempts connections. The
-// schedules give fewer (the library's rounds at 0, 10, 30, 70 ... 2550 ms:
-// 9; the tree's restarts at 0, 50, 150, 350 ... 2550 ms: 7); a hot loop
-// makes hundreds. A slow machine only makes fewer: the bound cannot fail
-// by noise.
+// The backoff bound: within backoffWindow of its first refused connection,
+// a stage makes at most maxAttempts connections. The schedules give fewer
+// (the library's rounds at 0, 10, 30, 70 ... 2550 ms: 9; the tree's
+// restarts at 0, 50, 150, 350 ... 2550 ms: 7); a hot loop makes hundreds.
+// A slow machine only makes fewer: the bound cannot fail by noise.
 const (
 	backoffWindow = 3 * time.Second
 	maxAttempts   = 12
 )
 
-// checkBackoff waits until the stage has been refused at least three times
-// and the window has passed, then asserts the bound.
-func checkBackoff(t *testing.T, p *proxy) {
+// checkBackoff waits until the proxy has seen three connections from the
+// one numbered from, and the window after it has passed, then asserts the
+// bound.
+func checkBackoff(t *testing.T, p *proxy, from int) {
 	t.Helper()
-	kindtest.WaitUntil(t, "three connection attempts", func() bool { return p.count() >= 3 })
-	kindtest.WaitUntil(t, "the backoff window passed", func() bool { return p.countWithin(backoffWindow) < p.count() })
-	if n := p.countWithin(backoffWindow); n > maxAttempts {
-		t.Errorf("%d connection attempts within %s of the first: a hot reconnect loop (at most %d expected)", n, backoffWindow, maxAttempts)
+	kindtest.WaitUntil(t, "three refused connection attempts", func() bool { return p.count() >= from+3 })
+	kindtest.WaitUntil(t, "the backoff window passed", func() bool { return p.since(from) > backoffWindow })
+	if n := p.countWithin(from, backoffWindow); n > maxAttempts {
+		t.Errorf("%d connection attempts within %s of the first refused one: a hot reconnect loop (at most %d expected)", n, backoffWindow, maxAttempts)
 	} else {
-		t.Logf("%d connection attempts within %s of the first (bound %d)", n, backoffWindow, maxAttempts)
+		t.Logf("%d connection attempts within %s of the first refused one (bound %d)", n, backoffWindow, maxAttempts)
 	}
 }
 
-// TestWrongPassword runs a sender stage with a wrong password against the
-// real brokers (through a counting proxy) and checks that the refusal is
-// reported with the broker's address and the broker's reason, that retries
-// are spaced by a backoff, that the tree stays up, and that the source
-// queue keeps every message.
-//
-// A STOMP stage with a plain URI retries inside the library forever (a
-// password can be fixed on the broker side), logging each refusal; with
-// maxReconnectAttempts=0 it fails at once and its supervisor restarts it
-// with the tree's backoff. An AMQP stage never retries a refused login
-// (*AuthError): it fails, and the supervisor's backoff spaces the restarts.
-func TestWrongPassword(t *testing.T) {
-	for _, tc := range []struct {
-		name   string
-		broker func(testing.TB) brokertest.Broker
-		proto  string
-		uri    func(addr string) string
-		// refusal is what the broker's refusal says, in our words.
-		refusal string
-		// fails: the stage fails (rather than retrying inside).
-		fails bool
-	}{
-		{"RabbitMQ-STOMP", brokertest.RabbitSTOMP, "stomp", plainSTOMP, "refused CONNECT", false},
-		{"RabbitMQ-STOMP-no-retry", brokertest.RabbitSTOMP, "stomp", noRetrySTOMP, "refused CONNECT", true},
-		{"ActiveMQ-STOMP", brokertest.ActiveMQSTOMP, "stomp", plainSTOMP, "refused CONNECT", false},
-		{"ActiveMQ-STOMP-no-retry", brokertest.ActiveMQSTOMP, "stomp", noRetrySTOMP, "refused CONNECT", true},
-		{"RabbitMQ-AMQP", brokertest.RabbitAMQP, "amqp", func(a string) string { return "amqp://" + a }, "refused SASL PLAIN", true},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			b := tc.broker(t)
+// wrongPassword returns the sender's `with:` for broker b through proxy p,
+// with a wrong password.
+func wrongPassword(t testing.TB, proto, uri string, b brokertest.Broker) string {
+	with := fmt.Sprintf(`uri: %q, auth: {scheme: plain, name: %q, pass: not-the-password}, destination: %q`,
+		uri, b.Login, unique(t, "/queue/"))
+	if b.VirtualHost != "" && proto == "stomp" {
+		with += fmt.Sprintf(", virtual_host: %q", b.VirtualHost)
+	}
+	return with
+}
+
+// stompBrokers are the real STOMP brokers of the wrong-password tests.
+var stompBrokers = []struct {
+	name string
+	get  func(testing.TB) brokertest.Broker
+}{{"RabbitMQ", brokertest.RabbitSTOMP}, {"ActiveMQ", brokertest.ActiveMQSTOMP}}
+
+// TestWrongPasswordAtStart starts a sender stage with a wrong password
+// against the real brokers, through a counting proxy. A stage must be
+// connected to be ready, so the tree does not start (OTP: a child that
+// cannot start aborts its supervisor's start). AMQP: Start fails at once
+// with the *AuthError naming the broker and the user, after one single
+// connection (a refused login is never retried). STOMP: the library keeps
+// retrying a refused CONNECT, spaced by its backoff and logged with the
+// broker's address and reason, until Start's deadline. Either way the
+// source keeps every message.
+func TestWrongPasswordAtStart(t *testing.T) {
+	for _, sb := range stompBrokers {
+		t.Run(sb.name+"-STOMP", func(t *testing.T) {
+			b := sb.get(t)
 			kindtest.CheckLeaks(t)
 			p := newProxy(t, b.Addr, nil)
-			with := fmt.Sprintf(`uri: %q, auth: {scheme: plain, name: %q, pass: not-the-password}, destination: %q`,
-				tc.uri(p.addr()), b.Login, unique(t, "/queue/"))
-			if b.VirtualHost != "" && tc.proto == "stomp" {
-				with += fmt.Sprintf(", virtual_host: %q", b.VirtualHost)
+			pl := newPipeline(t, "stomp", wrongPassword(t, "stomp", "stomp://"+p.addr(), b), "")
+			pl.fill(t, 10)
+			_, rec, err := startTree(t, pl.yaml(), backoffWindow+time.Second)
+			if err == nil {
+				t.Fatal("the tree started with a wrong password")
 			}
-			pl := newPipeline(t, tc.proto, with, "")
-			const n = 10
-			pl.fill(t, n)
-			_, rec := runTree(t, pl.yaml())
-			checkBackoff(t, p)
-			broker := tc.proto + "://" + p.addr()
-			if tc.fails {
-				kindtest.WaitUntil(t, "the sender failed", func() bool { return len(rec.failures("sender")) > 0 })
-				err := rec.failures("sender")[0]
-				if msg := err.Error(); !strings.Contains(msg, broker) || !strings.Contains(msg, tc.refusal) {
-					t.Errorf("the failure does not name the broker %s and its refusal %q: %v", broker, tc.refusal, err)
-				}
-				t.Logf("stage failure: %v", err)
+			checkBackoff(t, p, 0)
+			broker := "stomp://" + p.addr()
+			if lines := rec.logLines("stomp connect failed", broker, "refused CONNECT"); len(lines) == 0 {
+				t.Errorf("no log line names the broker %s and its refusal", broker)
 			} else {
-				lines := rec.logLines(broker, tc.refusal)
-				if len(lines) == 0 {
-					t.Errorf("no log line names the broker %s and its refusal %q", broker, tc.refusal)
-				} else {
-					t.Logf("logged: %s", lines[0])
-				}
+				t.Logf("Start: %v; logged: %s", err, lines[0])
 			}
-			if got := kindtest.Count(t, pl.src); got != n {
-				t.Errorf("the source holds %d messages, want all %d", got, n)
+			if got := kindtest.Count(t, pl.src); got != 10 {
+				t.Errorf("the source holds %d messages, want 10", got)
 			}
 		})
 	}
+	t.Run("RabbitMQ-AMQP", func(t *testing.T) {
+		b := brokertest.RabbitAMQP(t)
+		kindtest.CheckLeaks(t)
+		p := newProxy(t, b.Addr, nil)
+		pl := newPipeline(t, "amqp", wrongPassword(t, "amqp", "amqp://"+p.addr(), b), "")
+		pl.fill(t, 10)
+		_, _, err := startTree(t, pl.yaml(), time.Minute)
+		if err == nil {
+			t.Fatal("the tree started with a wrong password")
+		}
+		want := fmt.Sprintf("broker amqp://%s refused SASL PLAIN authentication as %q", p.addr(), b.Login)
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("Start: %v\nwant an error saying %q", err, want)
+		}
+		if n := p.count(); n != 1 {
+			t.Errorf("%d connection attempts, want 1: a refused login must not be retried", n)
+		}
+		if got := kindtest.Count(t, pl.src); got != 10 {
+			t.Errorf("the source holds %d messages, want 10", got)
+		}
+		t.Logf("Start: %v", err)
+	})
 }
 
-// plainSTOMP is the URI users write: one address, default reconnection.
-func plainSTOMP(addr string) string { return "stomp://" + addr }
-
-// noRetrySTOMP gives up after one failed round: the stage fails.
-func noRetrySTOMP(addr string) string {
-	return "failover:(stomp://" + addr + ")?maxReconnectAttempts=0"
+// TestWrongPasswordWhileRunning makes a running STOMP sender stage meet a
+// refused CONNECT, as when the broker's credentials change under it: its
+// first connection goes to the embedded broker (which accepts anyone),
+// then the connection is cut and every later one goes to the real broker,
+// which refuses the password. With the URI users write the library keeps
+// retrying, spaced by its backoff, logging the broker and its reason; with
+// maxReconnectAttempts=0 the stage fails, and its supervisor's backoff
+// spaces the restarts, whose failures name the broker and its reason. The
+// tree stays up.
+func TestWrongPasswordWhileRunning(t *testing.T) {
+	for _, sb := range stompBrokers {
+		for _, retry := range []bool{true, false} {
+			name := sb.name
+			if !retry {
+				name += "-no-retry"
+			}
+			t.Run(name, func(t *testing.T) {
+				b := sb.get(t)
+				kindtest.CheckLeaks(t)
+				permissive := startEmbedded(t, "127.0.0.1:0").Addr().String()
+				var p *proxy
+				p = newProxy(t, b.Addr, func(n int) func(net.Conn) {
+					if n == 0 {
+						return p.forwardTo(permissive)
+					}
+					return nil
+				})
+				uri := "stomp://" + p.addr()
+				if !retry {
+					uri = "failover:(" + uri + ")?maxReconnectAttempts=0"
+				}
+				pl := newPipeline(t, "stomp", wrongPassword(t, "stomp", uri, b), "")
+				_, rec := runTree(t, pl.yaml())
+				p.cut()
+				checkBackoff(t, p, 1)
+				broker := "stomp://" + p.addr()
+				if retry {
+					if lines := rec.logLines("stomp connect failed", broker, "refused CONNECT"); len(lines) == 0 {
+						t.Errorf("no log line names the broker %s and its refusal", broker)
+					} else {
+						t.Logf("logged: %s", lines[0])
+					}
+					return
+				}
+				kindtest.WaitUntil(t, "a failed restart", func() bool { return len(rec.startFailures("sender")) > 0 })
+				err := rec.startFailures("sender")[0]
+				if !strings.Contains(err.Error(), broker) || !strings.Contains(err.Error(), "refused CONNECT") {
+					t.Errorf("the failure does not name the broker %s and its refusal: %v", broker, err)
+				}
+				t.Logf("stage restarts %d, failed restarts %d: %v", len(rec.failures("sender")), len(rec.startFailures("sender")), err)
+			})
+		}
+	}
 }

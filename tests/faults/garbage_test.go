@@ -101,9 +101,11 @@ var amqpGarbage = []garbage{
 	}},
 }
 
-// TestGarbageServer puts a fake server in front of the broker that answers
-// the first connections with garbage, one mode each, before it forwards
-// to the real broker. The stages connect with no reconnection inside the
+// TestGarbageServer puts a fake server in front of the broker. The stages'
+// first connections (one each) are forwarded to the broker, so the tree
+// starts; once a tenth of the messages arrived they are cut, and the next
+// connections are answered with garbage, one mode each, before the fake
+// forwards to the broker again. The stages connect with no reconnection inside the
 // library (maxReconnectAttempts=0, or a plain AMQP address), so every
 // garbage connection fails a stage: the supervisor must restart it (seen
 // as ChildRestarted events), the error must name the broker, no panic may
@@ -131,12 +133,13 @@ func TestGarbageServer(t *testing.T) {
 			kindtest.CheckLeaks(t)
 			upstream := tc.broker(t)
 			served := make(chan string, len(tc.modes))
+			const first = 2 // the stages' first connections
 			p := newProxy(t, upstream, func(n int) func(net.Conn) {
-				if n >= len(tc.modes) {
+				if n < first || n >= first+len(tc.modes) {
 					return nil
 				}
-				served <- tc.modes[n].name
-				return tc.modes[n].serve
+				served <- tc.modes[n-first].name
+				return tc.modes[n-first].serve
 			})
 			with := fmt.Sprintf(`uri: %q, %s, destination: %q`, tc.uri(p.addr()), tc.extra, tc.dest(unique(t, "")))
 			pl := newPipeline(t, tc.proto, with, with)
@@ -144,26 +147,34 @@ func TestGarbageServer(t *testing.T) {
 			pl.fill(t, n)
 			t0 := time.Now()
 			_, rec := runTree(t, pl.yaml())
+			kindtest.WaitUntil(t, "a tenth of the messages arrived", func() bool { return kindtest.Count(t, pl.dst) >= n/10 })
+			p.cut()
 			kindtest.WaitUntil(t, "source drained", func() bool { return kindtest.Count(t, pl.src) == 0 })
 			kindtest.WaitUntil(t, "every message arrived", func() bool { return len(kindtest.Read(t, pl.dst)) >= n })
 			dups := kindtest.CheckArrived(t, kindtest.Read(t, pl.dst), n)
 			if len(served) != len(tc.modes) {
 				t.Errorf("only %d of the %d garbage modes were served", len(served), len(tc.modes))
 			}
-			fails := append(rec.failures("sender"), rec.failures("receiver")...)
-			if len(fails) == 0 {
-				t.Error("no stage failed and was restarted after garbage")
+			var fails []error
+			for _, node := range []string{"sender", "receiver"} {
+				fails = append(fails, rec.failures(node)...)
+				fails = append(fails, rec.startFailures(node)...)
+			}
+			if len(rec.failures("sender"))+len(rec.failures("receiver")) == 0 {
+				t.Error("no stage failed and was restarted")
 			}
 			for _, err := range fails {
 				if !strings.Contains(fmt.Sprint(err), p.addr()) {
 					t.Errorf("a failure does not name the broker %s: %v", p.addr(), err)
 				}
 			}
-			t.Logf("%s: %d garbage connections, then the broker: %d messages, %d duplicates, %s; restarts: sender %d, receiver %d",
+			t.Logf("%s: %d garbage connections, then the broker: %d messages, %d duplicates, %s; "+
+				"restarts: sender %d, receiver %d; failed restarts: sender %d, receiver %d",
 				tc.name, len(tc.modes), n, dups, time.Since(t0).Round(100*time.Millisecond),
-				len(rec.failures("sender")), len(rec.failures("receiver")))
+				len(rec.failures("sender")), len(rec.failures("receiver")),
+				len(rec.startFailures("sender")), len(rec.startFailures("receiver")))
 			for _, err := range fails {
-				t.Logf("  restarted after: %v", err)
+				t.Logf("  failed: %v", err)
 			}
 		})
 	}

@@ -12,7 +12,7 @@ import (
 // timestamps the connections it accepts, and either forwards them to the
 // broker or, while fake says so, plays a broken server instead.
 type proxy struct {
-	l        net.Listener
+	address  string
 	upstream string
 	// fake, when set, is called with the number (0, 1, ...) of each
 	// accepted connection; if it returns a function, that function serves
@@ -20,6 +20,7 @@ type proxy struct {
 	fake func(n int) func(net.Conn)
 
 	mu       sync.Mutex
+	l        net.Listener // nil while down
 	accepted []time.Time
 	conns    map[net.Conn]struct{}
 	wg       sync.WaitGroup
@@ -33,15 +34,55 @@ func newProxy(t testing.TB, upstream string, fake func(n int) func(net.Conn)) *p
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &proxy{l: l, upstream: upstream, fake: fake, conns: map[net.Conn]struct{}{}}
-	p.wg.Add(1)
-	go p.accept()
-	t.Cleanup(p.close)
+	p := &proxy{address: l.Addr().String(), upstream: upstream, fake: fake, conns: map[net.Conn]struct{}{}}
+	p.serve(l)
+	t.Cleanup(p.down)
 	return p
 }
 
 // addr is the proxy's host:port.
-func (p *proxy) addr() string { return p.l.Addr().String() }
+func (p *proxy) addr() string { return p.address }
+
+func (p *proxy) serve(l net.Listener) {
+	p.mu.Lock()
+	p.l = l
+	p.mu.Unlock()
+	p.wg.Add(1)
+	go p.accept(l)
+}
+
+// cut closes every connection, as a broker restart or a network failure
+// would; new ones are accepted.
+func (p *proxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for c := range p.conns {
+		_ = c.Close()
+	}
+}
+
+// down stops listening and closes every connection: connecting is refused
+// until up. It waits for the proxy's goroutines.
+func (p *proxy) down() {
+	p.mu.Lock()
+	if p.l != nil {
+		_ = p.l.Close()
+		p.l = nil
+	}
+	p.mu.Unlock()
+	p.cut()
+	p.wg.Wait()
+}
+
+// up listens again on the same address.
+func (p *proxy) up(t testing.TB) {
+	t.Helper()
+	l, err := net.Listen("tcp", p.address)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.serve(l)
+}
 
 // count returns how many connections were accepted so far.
 func (p *proxy) count() int {
@@ -51,23 +92,34 @@ func (p *proxy) count() int {
 }
 
 // countWithin returns how many connections were accepted within d of the
-// first one.
-func (p *proxy) countWithin(d time.Duration) int {
+// one numbered from (0 is the first), that one included.
+func (p *proxy) countWithin(from int, d time.Duration) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
-	for _, at := range p.accepted {
-		if at.Sub(p.accepted[0]) <= d {
+	for _, at := range p.accepted[from:] {
+		if at.Sub(p.accepted[from]) <= d {
 			n++
 		}
 	}
 	return n
 }
 
-func (p *proxy) accept() {
+// since returns how long ago the connection numbered n was accepted, 0 if
+// it was not yet.
+func (p *proxy) since(n int) time.Duration {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if n >= len(p.accepted) {
+		return 0
+	}
+	return time.Since(p.accepted[n])
+}
+
+func (p *proxy) accept(l net.Listener) {
 	defer p.wg.Done()
 	for {
-		c, err := p.l.Accept()
+		c, err := l.Accept()
 		if err != nil {
 			return
 		}
@@ -86,15 +138,20 @@ func (p *proxy) accept() {
 					return
 				}
 			}
-			p.forward(c)
+			p.forward(c, p.upstream)
 		}()
 	}
 }
 
-// forward copies both ways between c and a new connection to the upstream
+// forwardTo is a fake that forwards to another upstream.
+func (p *proxy) forwardTo(upstream string) func(net.Conn) {
+	return func(c net.Conn) { p.forward(c, upstream) }
+}
+
+// forward copies both ways between c and a new connection to upstream
 // until either side closes.
-func (p *proxy) forward(c net.Conn) {
-	up, err := net.DialTimeout("tcp", p.upstream, 5*time.Second)
+func (p *proxy) forward(c net.Conn, upstream string) {
+	up, err := net.DialTimeout("tcp", upstream, 5*time.Second)
 	if err != nil {
 		return
 	}
@@ -116,16 +173,4 @@ func (p *proxy) drop(c net.Conn) {
 	p.mu.Lock()
 	delete(p.conns, c)
 	p.mu.Unlock()
-}
-
-// close stops accepting, closes every connection and waits for the
-// proxy's goroutines.
-func (p *proxy) close() {
-	_ = p.l.Close()
-	p.mu.Lock()
-	for c := range p.conns {
-		_ = c.Close()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
 }

@@ -92,10 +92,22 @@ func (r *recorder) logLines(words ...string) []string {
 	return out
 }
 
-// runTree loads and starts the tree yaml on its own actor system, with a
-// recorder, and stops it when the test ends (then checks that the tree
-// did not end by itself: it must heal, not give up).
+// runTree starts the tree yaml (see startTree) and fails t if it does not
+// start within a minute.
 func runTree(t testing.TB, yaml string) (*supervision.Running, *recorder) {
+	t.Helper()
+	run, rec, err := startTree(t, yaml, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return run, rec
+}
+
+// startTree loads and starts the tree yaml on its own actor system, with a
+// recorder, waiting at most timeout for it to start; a tree that started is
+// stopped when the test ends, after checking that it did not end by itself
+// (it must heal, not give up).
+func startTree(t testing.TB, yaml string, timeout time.Duration) (*supervision.Running, *recorder, error) {
 	t.Helper()
 	tree, err := supervision.LoadBytes(t.Name()+".yaml", []byte(yaml))
 	if err != nil {
@@ -111,12 +123,13 @@ func runTree(t testing.TB, yaml string) (*supervision.Running, *recorder) {
 	sys := actor.NewActorSystemWithConfig(actor.Configure(
 		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return quiet }),
 		actor.WithDeadLetterThrottleInterval(10*time.Millisecond)))
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
 	defer cancel()
 	run, err := supervision.Start(ctx, tree, supervision.WithLogger(log), supervision.WithActorSystem(sys),
 		supervision.WithEventHook(rec.hook))
 	if err != nil {
-		t.Fatal(err)
+		sys.Shutdown()
+		return nil, rec, err
 	}
 	t.Cleanup(func() {
 		select {
@@ -131,5 +144,5 @@ func runTree(t testing.TB, yaml string) (*supervision.Running, *recorder) {
 		}
 		sys.Shutdown()
 	})
-	return run, rec
+	return run, rec, nil
 }
