@@ -127,3 +127,13 @@ func asReason(r any) any {
 }
 
 var readyMsg = &Ready{}
+
+// StopRequest asks a worker to stop after the messages already in its
+// mailbox, the way an Erlang process trapping exits receives its
+// supervisor's shutdown signal in message order. Supervisors send it for a
+// planned stop, so a stage still handles the answers it was sent before the
+// stop (a Confirm that lets a source remove what was delivered) instead of
+// dropping them, as protoactor's Stop — a system message that overtakes the
+// mailbox — would; the node's `shutdown` bounds the wait as usual. Actors
+// built by Props handle it; kinds never see it.
+type StopRequest struct{}

@@ -95,6 +95,8 @@ func (w *Wrapped) Receive(ctx actor.Context) {
 		}
 	case *goFailed:
 		panic(msg.reason)
+	case *StopRequest:
+		ctx.Stop(ctx.Self())
 	case *actor.Stopping, *actor.Restarting:
 		w.cancelGoroutines()
 		w.receiveQuietly(ctx)

@@ -5,7 +5,12 @@ import (
 	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
+
+	"github.com/bricksmq/bricks/actors"
 )
+
+// stopWorker is the in-order stop a supervisor sends a worker it stops.
+var stopWorker = &actors.StopRequest{}
 
 // stepKind is what one step of a supervisor's plan does.
 type stepKind int
@@ -185,11 +190,18 @@ func (s *supervisor) beginStop(c *child) {
 		s.childGone(c)
 		return
 	}
-	if c.node.IsSupervisor() && !c.failedMB {
+	switch {
+	case c.node.IsSupervisor() && !c.failedMB:
 		// An ordered stop: the child supervisor stops its own children in
 		// reverse order first (protoactor's Stop would stop them all at once).
 		s.ctx.Send(c.cur, &stopRequest{})
-	} else {
+	case !c.node.IsSupervisor() && !c.ownExit:
+		// A planned stop of a healthy worker goes in message order, so it
+		// still acts on the answers already in its mailbox (OTP's shutdown
+		// exit signal); a failed worker's mailbox is suspended, so it gets
+		// protoactor's Stop.
+		s.ctx.Send(c.cur, stopWorker)
+	default:
 		s.ctx.Stop(c.cur)
 	}
 	if !sd.Infinity {
@@ -252,6 +264,7 @@ func (s *supervisor) stopTimedOut(m *stopTimeout) {
 	}
 	s.t.emit(&ShutdownOverrun{Node: c.path, Shutdown: c.shutdown().Timeout})
 	s.kill(c)
+	s.ctx.Stop(c.cur) // a worker still busy with its mailbox stops at its next turn
 	s.detach(c)
 	s.childGone(c)
 }
