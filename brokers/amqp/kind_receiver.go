@@ -28,14 +28,14 @@ import (
 // A delivery with a body that has no queue.Message form (an AMQP sequence,
 // a map value...) never reaches the sibling: it is rejected at once with
 // condition amqp:decode-error, and logged. Unanswered deliveries are
-// redelivered by the broker when the actor stops or restarts; so are those
-// whose answer was still in the mailbox when the supervisor stopped the
-// actor (protoactor's stop is a system message: it overtakes them), a
-// duplicate, not a loss. Settlements the actor decided before stopping are
-// all written, then the session is ended, before the connection closes.
-// With `count`
-// the actor stops normally after that many confirmed messages; what it
-// received beyond them is given back.
+// redelivered by the broker when the actor stops or restarts. A planned
+// stop comes in message order (actors.StopRequest), so answers already in
+// the mailbox are settled first; after a crash they are not, and those
+// messages come back too — a duplicate, not a loss. Settlements the actor
+// decided before stopping are all written, then the session is ended,
+// before the connection closes. With `count` the actor stops normally
+// after that many confirmed messages; what it received beyond them is given
+// back.
 
 // ReceiverKindName is the YAML kind of the receiver stage.
 const ReceiverKindName = "amqp.receiver"

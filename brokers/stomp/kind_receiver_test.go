@@ -184,13 +184,10 @@ func TestKindReceiverAckModes(t *testing.T) {
 				defer mu.Unlock()
 				return confirmed == 9
 			})
-			// The stage's answers reach the receiver as messages; a stop
-			// overtakes answers still in its mailbox (protoactor's Stop is a
-			// system message), which would leave acknowledged-to-be messages
-			// on the broker. So wait until the broker has applied the
-			// acknowledgements the mode allows (client-individual: the nine;
-			// client: none, since the held first message blocks a cumulative
-			// ACK) before stopping.
+			// Wait until the broker has applied the acknowledgements the
+			// mode allows (client-individual: the nine; client: none, since
+			// the held first message blocks a cumulative ACK), so the check
+			// after the stop is about what the stop did.
 			kindtest.WaitUntil(t, "the broker applied the allowed acknowledgements", func() bool {
 				return srv.QueueDepth("/queue/kindack") == tc.left
 			})
