@@ -64,12 +64,19 @@ func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
 // runTree runs the tree in path until a stop signal or the end of the tree.
 // started, when set, is called once the tree is up (for tests).
 func runTree(ctx context.Context, path string, stderr io.Writer, logger *slog.Logger, sigs <-chan os.Signal, started func(*supervision.Running)) error {
-	if ctx == nil {
-		ctx = context.Background()
-	}
 	tree, err := loadTree(stderr, path)
 	if err != nil {
 		return err
+	}
+	return runLoaded(ctx, tree, path, stderr, logger, sigs, started)
+}
+
+// runLoaded runs a loaded tree until a stop signal or the end of the tree;
+// path names it in logs and is read again on SIGHUP. `bricks stompclt`
+// runs its converted tree through here too.
+func runLoaded(ctx context.Context, tree *supervision.Tree, path string, stderr io.Writer, logger *slog.Logger, sigs <-chan os.Signal, started func(*supervision.Running)) error {
+	if ctx == nil {
+		ctx = context.Background()
 	}
 	r, err := supervision.Start(ctx, tree, supervision.WithLogger(logger))
 	if err != nil {

@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"os"
 	"path"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -43,11 +44,12 @@ func CheckLeaks(t testing.TB) {
 }
 
 // Events counts, by node name, the restarts after an abnormal exit and the
-// normal exits of a running tree.
+// normal exits of a running tree, and keeps the reasons of the failures.
 type Events struct {
 	mu       sync.Mutex
 	failures map[string]int
 	normal   map[string]int
+	reasons  map[string][]error
 }
 
 func (e *Events) hook(ev supervision.Event) {
@@ -57,6 +59,9 @@ func (e *Events) hook(ev supervision.Event) {
 	case *supervision.ChildRestarted:
 		if x.Exit != supervision.ExitNormal {
 			e.failures[path.Base(x.Node)]++
+			if x.Reason != nil && len(e.reasons[path.Base(x.Node)]) < maxReasons {
+				e.reasons[path.Base(x.Node)] = append(e.reasons[path.Base(x.Node)], x.Reason)
+			}
 		}
 	case *supervision.ChildExited:
 		if x.Exit == supervision.ExitNormal {
@@ -70,6 +75,17 @@ func (e *Events) Failed(node string) int {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.failures[node]
+}
+
+// maxReasons bounds the failure reasons kept per node (a node failing in a
+// loop would otherwise grow the list without end).
+const maxReasons = 100
+
+// Reasons returns why node failed, oldest first (at most the first 100).
+func (e *Events) Reasons(node string) []error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return slices.Clone(e.reasons[node])
 }
 
 // Stopped returns how many times node ended normally.
@@ -94,7 +110,7 @@ func RunTree(t testing.TB, yaml string) (*supervision.Running, *Events) {
 		actor.WithDeadLetterThrottleInterval(10*time.Millisecond)))
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	ev := &Events{failures: map[string]int{}, normal: map[string]int{}}
+	ev := &Events{failures: map[string]int{}, normal: map[string]int{}, reasons: map[string][]error{}}
 	run, err := supervision.Start(ctx, tree, supervision.WithLogger(log), supervision.WithActorSystem(sys),
 		supervision.WithEventHook(ev.hook))
 	if err != nil {

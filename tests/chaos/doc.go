@@ -5,10 +5,10 @@
 //
 // TestCrashes moves 20,000 messages queue → stomp.broker (storage: dir, a
 // private port) → queue while killing the MTA with SIGKILL at random
-// moments and restarting the broker twice; every message must arrive at
-// least once, unchanged, with nothing left locked; duplicates are counted
-// and logged. The seed of the random moments is logged and can be replayed
-// with CHAOS_SEED=N.
+// moments and restarting the broker twice while it holds messages
+// (SIGTERM, then SIGKILL); every message must arrive at least once,
+// unchanged, with nothing left locked; duplicates are counted and logged. The seed of the random moments is logged and can be replayed
+// with CHAOS_SEED=N (the kill moments; the machine's timing differs).
 //
 // The benchmarks (bench_test.go) compare a `bricks run` MTA's queue→broker
 // and broker→queue throughput with the bare client loops of

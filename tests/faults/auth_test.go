@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -129,13 +130,14 @@ func TestWrongPasswordWhileRunning(t *testing.T) {
 				b := sb.get(t)
 				kindtest.CheckLeaks(t)
 				permissive := startEmbedded(t, "127.0.0.1:0").Addr().String()
-				var p *proxy
-				p = newProxy(t, b.Addr, func(n int) func(net.Conn) {
+				var self atomic.Pointer[proxy] // set before the first connection
+				p := newProxy(t, b.Addr, func(n int) func(net.Conn) {
 					if n == 0 {
-						return p.forwardTo(permissive)
+						return self.Load().forwardTo(permissive)
 					}
 					return nil
 				})
+				self.Store(p)
 				uri := "stomp://" + p.addr()
 				if !retry {
 					uri = "failover:(" + uri + ")?maxReconnectAttempts=0"

@@ -2,6 +2,7 @@ package faults
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"net"
 	"os"
@@ -14,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bricksmq/bricks/brokers/stomp"
 	"github.com/bricksmq/bricks/internal/brokertest"
 )
 
@@ -27,6 +29,12 @@ const (
 	qpidAddr        = "127.0.0.1:5683"
 	qpidProgram     = "/usr/share/proton/examples/python/broker.py"
 	pythonProgram   = "/usr/bin/python3" // Debian's: the pyenv python3 on PATH lacks proton
+
+	rabbitBase      = "/var/lib/rabbitmq/bricks-faults"
+	rabbitNodeName  = "bricksfaults"
+	rabbitNodePort  = 5682
+	rabbitDistPort  = 25682
+	rabbitSTOMPPort = 61633
 )
 
 // missing fails t under CI=true, and skips it otherwise, for a program the
@@ -143,6 +151,145 @@ func running(pid int) bool {
 	}
 	tasks, err := os.ReadDir(fmt.Sprintf("/proc/%d/task", pid))
 	return err == nil && len(tasks) > 1
+}
+
+// rabbitMQ is a private RabbitMQ node (name bricksfaults, AMQP 5682,
+// STOMP 61633, its own mnesia and logs under rabbitBase), next to the
+// shared one: the same epmd, other ports.
+type rabbitMQ struct{ t testing.TB }
+
+// privateRabbitMQ starts the private RabbitMQ node and stops it when the
+// test ends.
+func privateRabbitMQ(t testing.TB) *rabbitMQ {
+	t.Helper()
+	if _, err := exec.LookPath("rabbitmq-server"); err != nil {
+		missing(t, "RabbitMQ", err)
+	}
+	r := &rabbitMQ{t: t}
+	r.start()
+	t.Cleanup(func() { r.stop(syscall.SIGTERM) })
+	return r
+}
+
+// addr is the STOMP address.
+func (r *rabbitMQ) addr() string { return fmt.Sprintf("127.0.0.1:%d", rabbitSTOMPPort) }
+
+func (r *rabbitMQ) pidFile() string { return filepath.Join(rabbitBase, "rabbit.pid") }
+
+// node is the Erlang node name.
+func (r *rabbitMQ) node() string {
+	host, err := os.Hostname()
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return rabbitNodeName + "@" + strings.SplitN(host, ".", 2)[0]
+}
+
+// run runs a RabbitMQ command for the private node.
+func (r *rabbitMQ) run(name string, args ...string) error {
+	cmd := exec.Command(name, args...)
+	cmd.Dir = "/"
+	cmd.Env = append(os.Environ(), "RABBITMQ_NODENAME="+r.node(),
+		"RABBITMQ_NODE_PORT="+strconv.Itoa(rabbitNodePort), "RABBITMQ_DIST_PORT="+strconv.Itoa(rabbitDistPort),
+		"RABBITMQ_CONFIG_FILE="+filepath.Join(rabbitBase, "rabbitmq.conf"),
+		"RABBITMQ_MNESIA_BASE="+filepath.Join(rabbitBase, "mnesia"), "RABBITMQ_LOG_BASE="+filepath.Join(rabbitBase, "log"),
+		"RABBITMQ_PID_FILE="+r.pidFile(), "RABBITMQ_ENABLED_PLUGINS_FILE="+filepath.Join(rabbitBase, "enabled_plugins"))
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("%s %s: %w\n%s", name, strings.Join(args, " "), err, out)
+	}
+	return nil
+}
+
+// start writes the node's configuration and starts it (-detached, as
+// user rabbitmq); it returns once the node and its plugins run.
+func (r *rabbitMQ) start() {
+	r.t.Helper()
+	if pid := r.pid(); pid > 0 && running(pid) {
+		return
+	}
+	for _, d := range []string{"mnesia", "log"} {
+		if err := os.MkdirAll(filepath.Join(rabbitBase, d), 0o755); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+	conf := fmt.Sprintf("listeners.tcp.default = 127.0.0.1:%d\nstomp.listeners.tcp.1 = 127.0.0.1:%d\n"+
+		"stomp.default_user = guest\nstomp.default_pass = guest\nloopback_users.guest = true\n", rabbitNodePort, rabbitSTOMPPort)
+	for name, text := range map[string]string{"rabbitmq.conf": conf, "enabled_plugins": "[rabbitmq_amqp1_0,rabbitmq_stomp].\n"} {
+		if err := os.WriteFile(filepath.Join(rabbitBase, name), []byte(text), 0o644); err != nil {
+			r.t.Fatal(err)
+		}
+	}
+	if err := exec.Command("chown", "-R", "rabbitmq:rabbitmq", rabbitBase).Run(); err != nil {
+		r.t.Fatalf("chown %s: %v", rabbitBase, err)
+	}
+	_ = os.Remove(r.pidFile())
+	t0 := time.Now()
+	if err := r.run("rabbitmq-server", "-detached"); err != nil {
+		r.t.Fatal(err)
+	}
+	if err := r.run("rabbitmqctl", "-n", r.node(), "wait", r.pidFile(), "--timeout", "120"); err != nil {
+		r.t.Fatal(err)
+	}
+	waitListening(r.t, "the private RabbitMQ", r.addr(), nil)
+	r.t.Logf("private RabbitMQ %s on %s up in %s (pid %d)", r.node(), r.addr(), time.Since(t0).Round(100*time.Millisecond), r.pid())
+}
+
+// amqpAddr is the AMQP 1.0 address.
+func (r *rabbitMQ) amqpAddr() string { return fmt.Sprintf("127.0.0.1:%d", rabbitNodePort) }
+
+// declareQueue declares the durable queue name, through STOMP (a SUBSCRIBE
+// to /queue/NAME declares it durable; AMQP 1.0 in RabbitMQ 3.10 declares
+// only non-durable ones), for AMQP links to "/amq/queue/NAME".
+func (r *rabbitMQ) declareQueue(name string) {
+	r.t.Helper()
+	u, err := stomp.ParseURI("stomp://" + r.addr())
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	rc, err := stomp.NewReceiver(ctx, u, stomp.Options{Auth: stomp.Auth{Scheme: "plain", Name: "guest", Pass: "guest"}},
+		stomp.SubscribeOptions{Destination: "/queue/" + name})
+	if err != nil {
+		r.t.Fatalf("declaring queue %s: %v", name, err)
+	}
+	if err := rc.Close(); err != nil {
+		r.t.Fatalf("declaring queue %s: %v", name, err)
+	}
+}
+
+// pid returns the node's pid from its pid file, 0 if none.
+func (r *rabbitMQ) pid() int {
+	b, err := os.ReadFile(r.pidFile())
+	if err != nil {
+		return 0
+	}
+	pid, _ := strconv.Atoi(strings.TrimSpace(string(b)))
+	return pid
+}
+
+// stop sends sig to the node's VM and waits until it is gone.
+func (r *rabbitMQ) stop(sig syscall.Signal) {
+	r.t.Helper()
+	pid := r.pid()
+	if pid <= 0 || !running(pid) {
+		return
+	}
+	t0 := time.Now()
+	if err := syscall.Kill(pid, sig); err != nil {
+		r.t.Fatalf("signal %v to the private RabbitMQ (pid %d): %v", sig, pid, err)
+	}
+	for running(pid) {
+		if time.Since(t0) > time.Minute {
+			_ = syscall.Kill(pid, syscall.SIGKILL)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	for brokertest.Reachable(r.addr()) == nil {
+		time.Sleep(50 * time.Millisecond)
+	}
+	r.t.Logf("private RabbitMQ stopped by %s in %s", signalName(sig), time.Since(t0).Round(100*time.Millisecond))
 }
 
 // qpid is a private Qpid Proton example broker: a child process of the

@@ -14,8 +14,20 @@
 // RabbitMQ and ActiveMQ only for the wrong-password tests. They take a few
 // minutes and run on their own, serially, after the main suite:
 //
-//	CI=true go test -count=1 -p 1 -timeout 20m ./tests/faults/
+//	CI=true go test -count=1 -race -p 1 -timeout 20m ./tests/faults/
 //
 // A missing broker program fails the tests under CI=true and skips them
-// otherwise.
+// otherwise. BRICKS_TEST_LOG=1 copies the trees' logs to stderr.
+//
+// What the tests pin down, besides "no loss": a broker stage is ready only
+// once connected, so a tree whose broker is unreachable or refuses the
+// password does not start (OTP: a child that cannot start aborts its
+// supervisor's start; AMQP fails Start at once with an error naming the
+// broker, STOMP retries inside the library until Start's deadline); once
+// running, a stage whose connection breaks reconnects inside the library
+// (STOMP) or fails and is restarted by its supervisor with its backoff
+// (AMQP, and STOMP with maxReconnectAttempts), never in a hot loop. Qpid's
+// example broker keeps nothing across a restart and forgets what it sent
+// to a receiver whose connection died, so with Qpid the loss checks are
+// about the sender side (see TestAMQPBrokerRestart).
 package faults

@@ -41,7 +41,8 @@ func GoStompSend(c *gostomp.Conn, dest string, n int, body []byte) error {
 // given prefetch (sent as RabbitMQ's prefetch-count and ActiveMQ's
 // activemq.prefetchSize) and acknowledges n messages with go-stomp's
 // Conn.Ack, then unsubscribes (so that go-stomp does not log the
-// subscription's end when the connection closes).
+// subscription's end when the connection closes; messages received beyond
+// n are left unacknowledged).
 func GoStompConsume(c *gostomp.Conn, dest string, n, prefetch int) error {
 	p := strconv.Itoa(prefetch)
 	sub, err := c.Subscribe(dest, gostomp.AckClientIndividual,
@@ -61,5 +62,12 @@ func GoStompConsume(c *gostomp.Conn, dest string, n, prefetch int) error {
 			return err
 		}
 	}
+	// Messages prefetched beyond n (not acknowledged: the broker gives them
+	// to the next consumer) must be taken off sub.C, or go-stomp's
+	// Unsubscribe waits forever for its subscription goroutine.
+	go func() {
+		for range sub.C {
+		}
+	}()
 	return sub.Unsubscribe()
 }
