@@ -54,6 +54,7 @@ type reader struct {
 	delivered int // Delivers sent, counted against `count`
 	confirmed int
 	polling   bool // a poll timer is pending
+	passDone  bool // with loop: false, the one scan has ended: no other starts
 	timers    *scheduler.TimerScheduler
 }
 
@@ -147,6 +148,9 @@ func (r *reader) quarantine(ctx actor.Context, name string, reason error) {
 // nextName returns the next element name of the current scan, starting a
 // new scan when there is none.
 func (r *reader) nextName(ctx actor.Context) (string, bool) {
+	if r.passDone {
+		return "", false
+	}
 	if r.next == nil {
 		r.next, r.stopIter = iter.Pull2(r.q.Names())
 	}
@@ -171,6 +175,9 @@ func (r *reader) endScan() {
 // drained is called when a scan found nothing more to deliver.
 func (r *reader) drained(ctx actor.Context) {
 	if !r.cfg.Bool("loop") {
+		// One pass only: a new scan would meet again the elements this one
+		// unlocked (remove: false) and send them forever.
+		r.passDone = true
 		if len(r.inflight) == 0 {
 			actors.StopNormal(ctx)
 		}

@@ -242,3 +242,45 @@ func TestTransferQuarantinesCorruptElements(t *testing.T) {
 		t.Fatalf("quarantined element changed: %q", data)
 	}
 }
+
+// TestTransferOnePassWithoutRemove: loop: false with remove: false is one
+// pass, like stompclt without --remove: every element is sent once, stays in
+// the source unlocked, and the reader ends instead of meeting the unlocked
+// elements again in a new scan.
+func TestTransferOnePassWithoutRemove(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	const n = 40
+	fill(t, src, n)
+	run := runTree(t, fmt.Sprintf(`
+name: q2q
+strategy: rest_for_one
+auto_shutdown: any_significant
+children:
+  - name: writer
+    kind: queue.writer
+    with: {path: %q}
+  - name: reader
+    kind: queue.reader
+    restart: transient
+    significant: true
+    with: {path: %q, to: writer, window: 8, loop: false, remove: false}
+`, dst, src))
+	select {
+	case <-run.Done():
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the one-pass reader never ended")
+	}
+	got := seqs(t, dst)
+	if len(got) != n {
+		t.Fatalf("destination holds %d distinct messages, want %d", len(got), n)
+	}
+	for seq, c := range got {
+		if c != 1 {
+			t.Errorf("message %s sent %d times in one pass", seq, c)
+		}
+	}
+	if left := seqs(t, src); len(left) != n {
+		t.Errorf("source holds %d messages, want all %d kept (remove: false)", len(left), n)
+	}
+}

@@ -400,12 +400,6 @@ func (c *scConv) transferOptions(o options, queueIn bool, s *Stompclt) ([]*yaml.
 		if err != nil {
 			return nil, err
 		}
-		if !loop && !remove {
-			// stompclt makes one pass, unlocking each element; the
-			// tree's queue.reader reads the unlocked elements again
-			// and again: endless copies.
-			return nil, errors.New("incoming-queue without remove and without loop (one pass, elements kept) is not supported by the tree's queue reader, which would read the unlocked elements again and again; set remove = yes")
-		}
 		m.add("loop", boolNode(loop))
 		m.add("remove", boolNode(remove))
 	}

@@ -157,7 +157,6 @@ func TestParseStompclt(t *testing.T) {
 		{[]string{"--incoming-queue", "path=/i", "--outgoing-queue", "path=/o", "--daemon", "--statistics"}, "options daemon and statistics are mutually exclusive"},
 		{[]string{"--incoming-queue", "path=/i", "--outgoing-queue", "path=/o", "--window", "-1"}, "option window is not positive: -1"},
 		{[]string{"--incoming-queue", "path=/i", "--outgoing-broker-uri", "udp://h:1"}, "UDP"},
-		{[]string{"--incoming-queue", "path=/i", "--outgoing-queue", "path=/o"}, "set remove = yes"},
 		{[]string{"--status"}, "option pidfile is required with quit or status"},
 		{[]string{"--status", "--quit", "--pidfile", "p"}, "mutually exclusive"},
 		{[]string{"--conf", "missing.conf"}, "missing.conf"},
@@ -256,6 +255,21 @@ func TestFormatStatistics(t *testing.T) {
 	for _, c := range cases {
 		if got := FormatStatistics(c.s); got != c.want {
 			t.Errorf("%+v:\n%s\nwant:\n%s", c.s, got, c.want)
+		}
+	}
+}
+
+// TestStompcltOnePass: stompclt's defaults (no --loop, no --remove) are one
+// pass that keeps the elements; the queue reader supports it, so the
+// converted transfer says exactly that.
+func TestStompcltOnePass(t *testing.T) {
+	s, err := ParseStompclt([]string{"--incoming-queue", "path=/i", "--outgoing-queue", "path=/o"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"loop: false", "remove: false"} {
+		if !strings.Contains(string(s.Tree), want) {
+			t.Errorf("converted tree lacks %q:\n%s", want, s.Tree)
 		}
 	}
 }
