@@ -28,6 +28,11 @@ from: {queue: {path: /a}}
 to:
   broker: {uri: "http://h:1", destination: /queue/x}
 `, `app.yaml:5:17: to.broker.uri: cannot tell the protocol of "http://h:1"`},
+	{"loop inside the queue source", `name: t
+app: transfer
+from: {queue: {path: /a, loop: false}}
+to: {queue: {path: /b}}
+`, "app.yaml:3:32: from.queue.loop: loop is a transfer option: write it beside from: and to:, not inside from"},
 	{"loop with broker source", `name: t
 app: transfer
 from: {broker: {uri: "stomp://h:1", destination: /queue/x}}

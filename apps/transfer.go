@@ -93,6 +93,17 @@ func (t *transfer) checkOptions() {
 			t.l.Errorf(kv.Key, t.sub(k), "%s needs from: {queue: ...} (a broker source has no elements to %s)", k, k)
 		}
 	}
+	// Options that decide when the whole transfer ends belong to the
+	// transfer: written inside from:, they would reach the source stage
+	// alone, which would end without the transfer knowing it is finite
+	// (and be restarted for ever).
+	if t.from != nil {
+		for _, k := range []string{"loop", "count"} {
+			if v := t.from.value(k); v != nil {
+				t.l.Errorf(v, actors.JoinPath(t.from.path, k), "%s is a transfer option: write it beside from: and to:, not inside from", k)
+			}
+		}
+	}
 	if kv, ok := t.keys["prefetch"]; ok && queueIn {
 		t.l.Errorf(kv.Key, t.sub("prefetch"), "prefetch needs from: {broker: ...} (use window for a queue source)")
 	}
