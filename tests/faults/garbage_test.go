@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/bricksmq/bricks/internal/kindtest"
+	"github.com/bricksmq/bricks/internal/proctest"
 )
 
 // A garbage server is what a stage may meet at a broker's address: another
@@ -131,7 +132,7 @@ func TestGarbageServer(t *testing.T) {
 		{"AMQP", "amqp", amqpGarbage,
 			func(a string) string { return "amqp://" + a },
 			"auth: {scheme: anonymous}, heartbeat: 2s, connect_timeout: 5s", func(d string) string { return d },
-			func(t *testing.T) string { return privateQpid(t, freeAddr(t)).addr }, true},
+			func(t *testing.T) string { return privateQpid(t, proctest.FreeAddr(t)).addr }, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			kindtest.CheckLeaks(t)

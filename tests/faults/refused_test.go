@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/bricksmq/bricks/internal/kindtest"
+	"github.com/bricksmq/bricks/internal/proctest"
 )
 
 // refusedCase is one protocol of the connection-refused tests.
@@ -38,7 +39,7 @@ var refusedCases = []refusedCase{
 		func(uri, dest string) string {
 			return fmt.Sprintf(`uri: %q, auth: {scheme: anonymous}, heartbeat: 2s, destination: %q`, uri, dest)
 		},
-		func(t *testing.T) string { return privateQpid(t, freeAddr(t)).addr },
+		func(t *testing.T) string { return privateQpid(t, proctest.FreeAddr(t)).addr },
 		// a plain address is tried once: the stage fails, the tree restarts it
 		func(r *recorder, broker string) int {
 			return len(r.logLines("amqp connect failed", broker, "connection refused"))
@@ -100,7 +101,7 @@ func TestConnectionRefusedAtStart(t *testing.T) {
 	for _, tc := range refusedCases {
 		t.Run(tc.name, func(t *testing.T) {
 			kindtest.CheckLeaks(t)
-			broker := tc.proto + "://" + freeAddr(t)
+			broker := tc.proto + "://" + proctest.FreeAddr(t)
 			with := tc.with(broker, unique(t, ""))
 			pl := newPipeline(t, tc.proto, with, with)
 			pl.fill(t, 10)
