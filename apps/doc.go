@@ -51,6 +51,10 @@
 //     tls, heartbeat, selector...), see `bricks kinds`. The protocol comes
 //     from the URI scheme. All four combinations work: queue→queue,
 //     queue→broker, broker→queue, broker→broker.
+//   - from.broker.all-addresses: true — consumer scaling for brokers behind
+//     one DNS name: the host is resolved when the tree is loaded and every
+//     address gets a pipeline of its own (addresses.go); count is refused
+//     there (it could not be shared), duration and inactivity apply to each.
 //   - count: N — end normally after N messages were confirmed.
 //   - duration: D — after D take nothing new, drain what is in flight, end.
 //   - loop (queue source, default true): false ends the transfer once the

@@ -45,6 +45,27 @@ from: {queue: {path: /a}}
 to: {queue: {path: /b}}
 prefetch: 5
 `, "app.yaml:5:1: prefetch: prefetch needs from: {broker: ...}"},
+	{"all-addresses on a destination", `name: t
+app: transfer
+from: {queue: {path: /a}}
+to: {broker: {uri: "stomp://h:1", destination: /queue/x, all-addresses: true}}
+`, "app.yaml:4:58: to.broker.all-addresses: only a broker source"},
+	{"all-addresses with a failover list", `name: t
+app: transfer
+from: {broker: {uri: "failover:(stomp://h:1,stomp://g:1)", destination: /queue/x, all-addresses: true}}
+to: {queue: {path: /b}}
+`, "app.yaml:3:22: from.broker.uri: all-addresses needs one broker URI, not a failover list"},
+	{"all-addresses not a bool", `name: t
+app: transfer
+from: {broker: {uri: "stomp://h:1", destination: /queue/x, all-addresses: maybe}}
+to: {queue: {path: /b}}
+`, `app.yaml:3:75: from.broker.all-addresses: want true or false, got "maybe"`},
+	{"all-addresses with count", `name: t
+app: transfer
+from: {broker: {uri: "stomp://127.0.0.1:1", destination: /queue/x, all-addresses: true}}
+to: {queue: {path: /b}}
+count: 5
+`, "app.yaml:5:1: count: count cannot be shared between the pipelines of from.broker.all-addresses"},
 	{"negative count", `name: t
 app: transfer
 from: {queue: {path: /a}}

@@ -64,9 +64,26 @@ func expandTransfer(l actors.Located, n *yaml.Node, path string) *yaml.Node {
 	}
 	t.from = t.endpoint("from")
 	t.to = t.endpoint("to")
+	fanOut := false
+	if t.from != nil {
+		fanOut = t.takeAllAddresses(t.from)
+	}
+	if t.to != nil {
+		t.takeAllAddresses(t.to) // refused there
+	}
 	t.checkOptions()
+	if fanOut && t.count > 0 {
+		l.Errorf(t.keys["count"].Key, t.sub("count"), "count cannot be shared between the pipelines of %s.%s: use duration or timeouts.inactivity", t.from.path, allAddressesKey)
+	}
 	if l.Count() > t.before || t.from == nil || t.to == nil {
 		return nil
+	}
+	if fanOut {
+		addrs := t.resolveAddresses(t.from)
+		if addrs == nil {
+			return nil
+		}
+		return t.buildPerAddress(addrs)
 	}
 	return t.build()
 }
