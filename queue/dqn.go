@@ -24,7 +24,7 @@ import (
 // temporary/ and obsolete/ (and of any other top-level directory), which is
 // a bug there, not a format property.
 type DQN struct {
-	path    string
+	dir
 	perm    perms
 	rndhex  byte
 	maxelts int
@@ -140,7 +140,7 @@ func NewDQN(path string, opts DQNOptions) (*DQN, error) {
 	if opts.Maxelts == 0 {
 		opts.Maxelts = 16000
 	}
-	q := &DQN{path: path, perm: newPerms(opts.Umask), rndhex: pickRndhex(opts.Rndhex),
+	q := &DQN{dir: dir{path}, perm: newPerms(opts.Umask), rndhex: pickRndhex(opts.Rndhex),
 		maxelts: opts.Maxelts, schema: schema}
 	for _, d := range []string{path, path + "/" + temporaryDir, path + "/" + obsoleteDir} {
 		if err := q.perm.mkdirAll(d); err != nil {
@@ -153,18 +153,9 @@ func NewDQN(path string, opts DQNOptions) (*DQN, error) {
 // Path is the queue directory.
 func (q *DQN) Path() string { return q.path }
 
-func (q *DQN) wrap(err error) error { return fmt.Errorf("queue %s: %w", q.path, err) }
-
 func (q *DQN) needSchema() error {
 	if q.schema == nil {
 		return q.wrap(fmt.Errorf("%w: unknown schema", ErrSchema))
-	}
-	return nil
-}
-
-func (q *DQN) checkName(name string) error {
-	if !validName(name) {
-		return q.wrap(fmt.Errorf("%w: %q", ErrInvalidName, name))
 	}
 	return nil
 }
@@ -548,16 +539,7 @@ func removeFiles(dir string) error {
 
 // Touch sets the element directory's mtime to now, refreshing its lock's
 // age.
-func (q *DQN) Touch(name string) error {
-	if err := q.checkName(name); err != nil {
-		return err
-	}
-	p := q.path + "/" + name
-	if err := unix.Utimes(p, nil); err != nil {
-		return q.wrap(pathErr("utime", p, err))
-	}
-	return nil
-}
+func (q *DQN) Touch(name string) error { return q.touch(name) }
 
 // Names yields element names in queue order, listing one intermediate
 // directory at a time.
@@ -565,21 +547,7 @@ func (q *DQN) Names() iter.Seq2[string, error] { return names(q.path) }
 
 // Count returns the number of elements in the intermediate directories,
 // locked or not (Perl's count; see the type's comment for python's).
-func (q *DQN) Count() (int, error) {
-	idirs, err := listIdirs(q.path)
-	if err != nil {
-		return 0, err
-	}
-	total := 0
-	for _, idir := range idirs {
-		n, err := subdirs(q.path + "/" + idir)
-		if err != nil {
-			return 0, q.wrap(err)
-		}
-		total += n
-	}
-	return total, nil
-}
+func (q *DQN) Count() (int, error) { return q.count(subdirs) }
 
 // AddMessage stores m with python-messaging's mapping (see MessageToDQN);
 // the queue must have MessagingSchema (Open("dqn", path) gives it).

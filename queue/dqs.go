@@ -18,7 +18,7 @@ import (
 // lives in the filesystem and every step is an atomic link, unlink or
 // exclusive create.
 type DQS struct {
-	path        string
+	dir
 	perm        perms
 	rndhex      byte
 	granularity int64
@@ -61,7 +61,7 @@ func NewDQS(path string, opts DQSOptions) (*DQS, error) {
 	if g < 0 {
 		return nil, fmt.Errorf("queue %s: negative granularity %d", path, g)
 	}
-	q := &DQS{path: path, perm: newPerms(opts.Umask), rndhex: pickRndhex(opts.Rndhex),
+	q := &DQS{dir: dir{path}, perm: newPerms(opts.Umask), rndhex: pickRndhex(opts.Rndhex),
 		granularity: g, compression: opts.Compression}
 	if err := q.perm.mkdirAll(path); err != nil {
 		return nil, fmt.Errorf("queue %s: %w", path, err)
@@ -71,18 +71,6 @@ func NewDQS(path string, opts DQSOptions) (*DQS, error) {
 
 // Path is the queue directory.
 func (q *DQS) Path() string { return q.path }
-
-func (q *DQS) wrap(err error) error { return fmt.Errorf("queue %s: %w", q.path, err) }
-
-// checkName refuses anything but "IDIR/ELT" (python-dirq's QueueSimple
-// does not check, but every name it makes passes, and a name from a user
-// must not reach outside the queue).
-func (q *DQS) checkName(name string) error {
-	if !validName(name) {
-		return q.wrap(fmt.Errorf("%w: %q", ErrInvalidName, name))
-	}
-	return nil
-}
 
 // addDir returns "PATH/IDIR/" for now.
 func (q *DQS) addDir(b []byte) ([]byte, int) {
@@ -260,16 +248,7 @@ func (q *DQS) Remove(name string) error {
 }
 
 // Touch sets the element's mtime to now, refreshing its lock's age.
-func (q *DQS) Touch(name string) error {
-	if err := q.checkName(name); err != nil {
-		return err
-	}
-	p := q.path + "/" + name
-	if err := unix.Utimes(p, nil); err != nil {
-		return q.wrap(pathErr("utime", p, err))
-	}
-	return nil
-}
+func (q *DQS) Touch(name string) error { return q.touch(name) }
 
 // Names yields element names oldest first, listing one intermediate
 // directory at a time (memory is bounded by the largest directory, at 8 bytes
@@ -278,22 +257,15 @@ func (q *DQS) Names() iter.Seq2[string, error] { return names(q.path) }
 
 // Count returns the number of elements, locked or not.
 func (q *DQS) Count() (int, error) {
-	idirs, err := listIdirs(q.path)
-	if err != nil {
-		return 0, err
-	}
-	n := 0
-	for _, idir := range idirs {
-		err := listDir(q.path+"/"+idir, func(s []byte) {
+	return q.count(func(idir string) (int, error) {
+		n := 0
+		err := listDir(idir, func(s []byte) {
 			if isElt(s) {
 				n++
 			}
 		})
-		if err != nil && !isNotExist(err) {
-			return 0, q.wrap(err)
-		}
-	}
-	return n, nil
+		return n, err
+	})
 }
 
 // AddMessage stores m serialised as python-messaging's JSON (compressed
