@@ -81,27 +81,10 @@ children:
 	}
 }
 
-// drainUnlocked reads the messages of a DQS queue without keeping locks.
+// drainUnlocked reads the messages of a DQS queue that nobody holds
+// locked (the transfer is still running).
 func drainUnlocked(t *testing.T, dir string) []*queue.Message {
-	t.Helper()
-	q, err := queue.Open("dqs", dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []*queue.Message
-	for name, err := range q.Names() {
-		if err != nil {
-			t.Fatal(err)
-		}
-		if ok, err := q.Lock(name); err != nil || !ok {
-			continue
-		}
-		if m, err := q.GetMessage(name); err == nil {
-			out = append(out, m)
-		}
-		_ = q.Unlock(name)
-	}
-	return out
+	return readQueue(t, dir, func(_ string, ok bool, err error) bool { return err == nil && ok })
 }
 
 // waitFor polls cond until it holds; the bound only keeps a broken test

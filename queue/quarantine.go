@@ -64,53 +64,54 @@ func writeReason(p perms, target string, reason error) {
 // the reason in a .reason file next to it, logs its new path and returns it.
 // The element leaves the queue: iteration and Count no longer see it.
 func (q *DQS) Quarantine(name string, reason error) (string, error) {
-	if err := q.checkName(name); err != nil {
-		return "", err
-	}
-	dir := q.path + "/" + QuarantineDir
-	if _, err := q.perm.mkdir(dir); err != nil {
-		return "", q.wrap(err)
-	}
-	src := q.path + "/" + name
-	dst := dir + "/" + quarantineName(name)
-	// link + unlink, like adds: never overwrite an earlier quarantined file.
-	if err := unix.Link(src, dst); err != nil {
-		return "", q.wrap(pathErr("link", dst, err))
-	}
-	if err := unix.Unlink(src); err != nil && err != unix.ENOENT {
-		return "", q.wrap(pathErr("unlink", src, err))
-	}
-	if err := unix.Unlink(src + lckSuffix); err != nil && err != unix.ENOENT {
-		return "", q.wrap(pathErr("unlink", src+lckSuffix, err))
-	}
-	writeReason(q.perm, dst, reason)
-	slog.Warn("queue: element quarantined", "queue", q.path, "element", name, "path", dst, "reason", reason)
-	return dst, nil
+	return q.quarantine(q.perm, name, reason, func(src, dst string) error {
+		// link + unlink, like adds: never overwrite an earlier quarantined file.
+		if err := unix.Link(src, dst); err != nil {
+			return pathErr("link", dst, err)
+		}
+		if err := unix.Unlink(src); err != nil && err != unix.ENOENT {
+			return pathErr("unlink", src, err)
+		}
+		if err := unix.Unlink(src + lckSuffix); err != nil && err != unix.ENOENT {
+			return pathErr("unlink", src+lckSuffix, err)
+		}
+		return nil
+	})
 }
 
 // Quarantine moves element name (locked or not) into quarantine/, records
 // the reason in a .reason file next to it, logs its new path and returns it.
 // The element leaves the queue: iteration and Count no longer see it.
 func (q *DQN) Quarantine(name string, reason error) (string, error) {
-	if err := q.checkName(name); err != nil {
+	return q.quarantine(q.perm, name, reason, func(src, dst string) error {
+		// rename(2) of a directory fails on a non-empty target: nothing is
+		// overwritten.
+		if err := unix.Rename(src, dst); err != nil {
+			return pathErr("rename", src, err)
+		}
+		if err := unix.Rmdir(dst + "/" + lockedDir); err != nil && err != unix.ENOENT {
+			return pathErr("rmdir", dst+"/"+lockedDir, err)
+		}
+		return nil
+	})
+}
+
+// quarantine is Quarantine around move, which takes the element from src
+// (in the queue) to dst (in quarantine/) as the queue's layout needs.
+func (d dir) quarantine(p perms, name string, reason error, move func(src, dst string) error) (string, error) {
+	if err := d.checkName(name); err != nil {
 		return "", err
 	}
-	dir := q.path + "/" + QuarantineDir
-	if _, err := q.perm.mkdir(dir); err != nil {
-		return "", q.wrap(err)
+	qdir := d.path + "/" + QuarantineDir
+	if _, err := p.mkdir(qdir); err != nil {
+		return "", d.wrap(err)
 	}
-	src := q.path + "/" + name
-	dst := dir + "/" + quarantineName(name)
-	// rename(2) of a directory fails on a non-empty target: nothing is
-	// overwritten.
-	if err := unix.Rename(src, dst); err != nil {
-		return "", q.wrap(pathErr("rename", src, err))
+	dst := qdir + "/" + quarantineName(name)
+	if err := move(d.path+"/"+name, dst); err != nil {
+		return "", d.wrap(err)
 	}
-	if err := unix.Rmdir(dst + "/" + lockedDir); err != nil && err != unix.ENOENT {
-		return "", q.wrap(pathErr("rmdir", dst+"/"+lockedDir, err))
-	}
-	writeReason(q.perm, dst, reason)
-	slog.Warn("queue: element quarantined", "queue", q.path, "element", name, "path", dst, "reason", reason)
+	writeReason(p, dst, reason)
+	slog.Warn("queue: element quarantined", "queue", d.path, "element", name, "path", dst, "reason", reason)
 	return dst, nil
 }
 
