@@ -102,7 +102,7 @@ from: {queue: {path: /a}}
 to: {queue: {path: /b}}
 headers:
   template: {x: "$${oops"}
-`, "app.yaml:6:3: headers: template.x: unterminated ${"},
+`, "app.yaml:6:3: headers: template.x: unclosed ${"},
 	{"window twice", `name: t
 app: transfer
 from: {queue: {path: /a, window: 3}}

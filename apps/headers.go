@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"maps"
 	"slices"
-	"strings"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -117,34 +116,12 @@ func (r *HeaderRules) Apply(in map[string]string) map[string]string {
 // expandTemplate substitutes ${name} with header name's value (empty when
 // absent) and $$ with $; any other $ stays as written.
 func expandTemplate(s string, h map[string]string) (string, error) {
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(s, '$')
-		if i < 0 || i == len(s)-1 {
-			b.WriteString(s)
-			return b.String(), nil
+	return actors.Substitute(s, func(name string) (string, error) {
+		if name == "" {
+			return "", fmt.Errorf("empty ${} in %q", s)
 		}
-		b.WriteString(s[:i])
-		switch s[i+1] {
-		case '$':
-			b.WriteByte('$')
-			s = s[i+2:]
-		case '{':
-			end := strings.IndexByte(s[i+2:], '}')
-			if end < 0 {
-				return "", fmt.Errorf("unterminated ${ in %q", s)
-			}
-			name := s[i+2 : i+2+end]
-			if name == "" {
-				return "", fmt.Errorf("empty ${} in %q", s)
-			}
-			b.WriteString(h[name])
-			s = s[i+3+end:]
-		default:
-			b.WriteByte('$')
-			s = s[i+1:]
-		}
-	}
+		return h[name], nil
+	})
 }
 
 type rewriter struct {

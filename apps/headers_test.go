@@ -46,7 +46,7 @@ func TestHeaderRules(t *testing.T) {
 }
 
 func TestHeaderRulesCheck(t *testing.T) {
-	for tmpl, want := range map[string]string{"${open": "template.t: unterminated ${", "x${}": "template.t: empty ${}"} {
+	for tmpl, want := range map[string]string{"${open": "template.t: unclosed ${", "x${}": "template.t: empty ${}"} {
 		err := (&HeaderRules{Template: map[string]string{"t": tmpl}}).Check()
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Check(%q) = %v, want %q", tmpl, err, want)

@@ -52,31 +52,7 @@ func expandEnv(l actors.Located, n *yaml.Node, path string, lookup func(string) 
 // empty), ${VAR:-default} uses default when VAR is unset or empty, and $$
 // stands for a literal $. Any other $ is kept as written.
 func expand(s string, lookup func(string) (string, bool)) (string, error) {
-	var b strings.Builder
-	for {
-		i := strings.IndexByte(s, '$')
-		if i < 0 || i == len(s)-1 {
-			b.WriteString(s)
-			return b.String(), nil
-		}
-		b.WriteString(s[:i])
-		switch s[i+1] {
-		case '$':
-			b.WriteByte('$')
-			s = s[i+2:]
-			continue
-		case '{':
-		default:
-			b.WriteByte('$')
-			s = s[i+1:]
-			continue
-		}
-		end := strings.IndexByte(s[i:], '}')
-		if end < 0 {
-			return "", fmt.Errorf("unclosed ${ in %q", s[i:])
-		}
-		expr := s[i+2 : i+end]
-		s = s[i+end+1:]
+	return actors.Substitute(s, func(expr string) (string, error) {
 		name, def, hasDef := strings.Cut(expr, ":-")
 		if !validEnvName(name) {
 			return "", fmt.Errorf("bad variable name %q in ${%s} (want letters, digits and _, then optionally :-default)", name, expr)
@@ -88,8 +64,8 @@ func expand(s string, lookup func(string) (string, bool)) (string, error) {
 		case !ok:
 			return "", fmt.Errorf("environment variable %s is not set (write ${%s:-default} to give a default)", name, name)
 		}
-		b.WriteString(v)
-	}
+		return v, nil
+	})
 }
 
 func validEnvName(s string) bool {
