@@ -21,27 +21,9 @@ from dirq.queue import Queue
 SCHEMA = {"header": "table", "binary": "binary?", "text": "string?"}
 
 
-def dqs(path, n, body):
-    q = QueueSimple(path)
-    t0 = time.time()
-    for _ in range(n):
-        q.add(body)
-    t1 = time.time()
-    got = 0
-    for name in q:
-        if not q.lock(name):
-            continue
-        q.get(name)
-        q.remove(name)
-        got += 1
-    t2 = time.time()
-    assert got == n, (got, n)
-    return n / (t1 - t0), n / (t2 - t1)
-
-
-def dqn(path, n, body):
-    q = Queue(path, schema=SCHEMA)
-    elt = {"header": {"id": "bench"}, "binary": body}
+def measure(q, n, elt):
+    """Add n copies of elt, then lock, get and remove every element;
+    return both rates in elements/s."""
     t0 = time.time()
     for _ in range(n):
         q.add(elt)
@@ -56,6 +38,14 @@ def dqn(path, n, body):
     t2 = time.time()
     assert got == n, (got, n)
     return n / (t1 - t0), n / (t2 - t1)
+
+
+def dqs(path, n, body):
+    return measure(QueueSimple(path), n, body)
+
+
+def dqn(path, n, body):
+    return measure(Queue(path, schema=SCHEMA), n, {"header": {"id": "bench"}, "binary": body})
 
 
 def main():
