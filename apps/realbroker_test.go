@@ -4,35 +4,24 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
-	"time"
 
-	"github.com/bricksmq/bricks/internal/brokertest"
+	"github.com/bricksmq/bricks/internal/kindtest"
 )
 
 // TestTransferRealBrokers runs queue → broker → queue through the real
-// brokers tests/brokers/start.sh provides (skipped, or failed under
-// CI=true, when one is missing): the transfer app picks stomp.* or amqp.*
+// brokers tests/brokers/start.sh provides and the embedded one (skipped,
+// or failed under CI=true, when one is missing): the transfer app picks stomp.* or amqp.*
 // from the URI and moves every message exactly once.
 func TestTransferRealBrokers(t *testing.T) {
-	for _, c := range []struct {
-		name string
-		get  func(testing.TB) brokertest.Broker
-		auth func(b brokertest.Broker) string
-		dest func(name string) string
-	}{
-		{"rabbitmq-stomp", brokertest.RabbitSTOMP, stompAuth, func(n string) string { return "/queue/" + n }},
-		{"activemq-stomp", brokertest.ActiveMQSTOMP, stompAuth, func(n string) string { return "/queue/" + n }},
-		{"qpid-amqp", brokertest.QpidAMQP, func(brokertest.Broker) string { return "auth: {scheme: anonymous}" },
-			func(n string) string { return n }},
-	} {
-		t.Run(c.name, func(t *testing.T) {
-			b := c.get(t)
+	for _, tg := range kindtest.Targets() {
+		t.Run(tg.Name, func(t *testing.T) {
+			b := tg.Endpoint(t)
 			dir := t.TempDir()
 			in, out := filepath.Join(dir, "in"), filepath.Join(dir, "out")
 			const n = 20
 			fill(t, in, n)
-			dest := c.dest(fmt.Sprintf("bricks-apps-%s-%d", c.name, time.Now().UnixNano()))
-			broker := fmt.Sprintf("{uri: %q, destination: %q, %s}", b.URI, dest, c.auth(b))
+			dest := tg.Prepare(t, kindtest.QueueName(t, "bricks-apps"))
+			broker := fmt.Sprintf("{%s, destination: %q}", tg.Connection(b), dest)
 			runTree(t, "real.yaml", fmt.Sprintf(`
 name: real
 children:
@@ -59,8 +48,4 @@ children:
 			}
 		})
 	}
-}
-
-func stompAuth(b brokertest.Broker) string {
-	return fmt.Sprintf("auth: {scheme: plain, name: %q, pass: %q}, virtual_host: %q", b.Login, b.Passcode, b.VirtualHost)
 }
