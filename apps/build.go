@@ -214,7 +214,7 @@ func (t *transfer) addOpt(m ymap, e *endpoint, opt, field string) {
 
 func (t *transfer) sinkWith() ymap {
 	m := t.passThrough(t.to.at, t.to.path)
-	if !t.to.isQueue() {
+	if !t.to.isQueue() && t.to.proto != protoUDP { // UDP has no receipts to wait for, nor a connection
 		t.addOpt(m, t.to, "window", "window")
 		t.connectTimeout(m)
 	}

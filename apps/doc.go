@@ -50,7 +50,9 @@
 //     amqp.receiver / amqp.sender for a broker (uri, destination, auth,
 //     tls, heartbeat, selector...), see `bricks kinds`. The protocol comes
 //     from the URI scheme. All four combinations work: queue→queue,
-//     queue→broker, broker→queue, broker→broker.
+//     queue→broker, broker→queue, broker→broker. A `udp://host:port`
+//     destination is stompclt's UDP output (udp.sender, package
+//     brokers/udp): one datagram per message, no delivery guarantee.
 //   - from.broker.all-addresses: true — consumer scaling for brokers behind
 //     one DNS name: the host is resolved when the tree is loaded and every
 //     address gets a pipeline of its own (addresses.go); count is refused

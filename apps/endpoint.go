@@ -18,6 +18,7 @@ const (
 	protoQueue = "queue"
 	protoSTOMP = "stomp"
 	protoAMQP  = "amqp"
+	protoUDP   = "udp" // destination only: stompclt's udp:// output
 )
 
 type endpoint struct {
@@ -89,7 +90,11 @@ func parseEndpoint(l actors.Located, n *yaml.Node, path, side string) *endpoint 
 		return nil
 	}
 	if e.proto, ok = protocolOf(s); !ok {
-		l.Errorf(uri, actors.JoinPath(e.path, "uri"), "cannot tell the protocol of %q (want a stomp://, stomp+ssl://, amqp://, amqps:// or failover:(...) URI)", s)
+		l.Errorf(uri, actors.JoinPath(e.path, "uri"), "cannot tell the protocol of %q (want a stomp://, stomp+ssl://, amqp://, amqps://, udp:// or failover:(...) URI)", s)
+		return nil
+	}
+	if e.proto == protoUDP && side == "from" {
+		l.Errorf(uri, actors.JoinPath(e.path, "uri"), "udp:// is a destination only (stompclt's UDP output): a transfer cannot receive from it")
 		return nil
 	}
 	return e
@@ -98,6 +103,7 @@ func parseEndpoint(l actors.Located, n *yaml.Node, path, side string) *endpoint 
 var (
 	stompSchemes = []string{"stomp", "stomp+ssl", "stomp+tls", "tcp", "ssl"}
 	amqpSchemes  = []string{"amqp", "amqps", "amqp+ssl", "amqp+tls"}
+	udpSchemes   = []string{"udp"}
 )
 
 // protocolOf tells STOMP from AMQP by the scheme of a broker URI; a
@@ -120,6 +126,8 @@ func protocolOf(uri string) (string, bool) {
 		return protoSTOMP, true
 	case slices.Contains(amqpSchemes, scheme):
 		return protoAMQP, true
+	case slices.Contains(udpSchemes, scheme):
+		return protoUDP, true
 	}
 	return "", false
 }
@@ -127,7 +135,7 @@ func protocolOf(uri string) (string, bool) {
 // stageKinds are the kinds of the stages at each end, by protocol.
 var (
 	sourceKinds = map[string]string{protoQueue: "queue.reader", protoSTOMP: "stomp.receiver", protoAMQP: "amqp.receiver"}
-	sinkKinds   = map[string]string{protoQueue: "queue.writer", protoSTOMP: "stomp.sender", protoAMQP: "amqp.sender"}
+	sinkKinds   = map[string]string{protoQueue: "queue.writer", protoSTOMP: "stomp.sender", protoAMQP: "amqp.sender", protoUDP: "udp.sender"}
 )
 
 // stageName is the node name of an end's stage: what it does, so the

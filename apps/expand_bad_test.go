@@ -66,6 +66,11 @@ from: {broker: {uri: "stomp://127.0.0.1:1", destination: /queue/x, all-addresses
 to: {queue: {path: /b}}
 count: 5
 `, "app.yaml:5:1: count: count cannot be shared between the pipelines of from.broker.all-addresses"},
+	{"udp source", `name: t
+app: transfer
+from: {broker: {uri: "udp://h:1"}}
+to: {queue: {path: /b}}
+`, "app.yaml:3:22: from.broker.uri: udp:// is a destination only"},
 	{"negative count", `name: t
 app: transfer
 from: {queue: {path: /a}}

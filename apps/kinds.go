@@ -7,6 +7,7 @@ import (
 	_ "github.com/bricksmq/bricks/brokers/amqp"
 	_ "github.com/bricksmq/bricks/brokers/embedded"
 	_ "github.com/bricksmq/bricks/brokers/stomp"
+	_ "github.com/bricksmq/bricks/brokers/udp"
 	_ "github.com/bricksmq/bricks/command"
 	_ "github.com/bricksmq/bricks/queue"
 )

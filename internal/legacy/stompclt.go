@@ -34,7 +34,7 @@ func init() {
 //
 //	stompclt                            transfer
 //	incoming-queue / outgoing-queue     from / to: queue: {path, type} (DQS, DQN; NULL outgoing)
-//	*-broker-uri                        from / to: broker: uri (udp:// refused)
+//	*-broker-uri                        from / to: broker: uri (outgoing udp:// → udp.sender)
 //	*-broker-auth  plain name= pass=    broker auth: {scheme: plain, name, pass}; none: no auth;
 //	               x509 cert= key=      auth: {scheme: x509}, tls: {cert, key}; more than one: reported
 //	*-broker-connect host=              broker virtual_host (version and other headers reported)

@@ -65,7 +65,7 @@ func (c *scConv) broker(o options, side string) (*yaml.Node, error) {
 	p := side + "-broker-"
 	uri := o.last(p + "uri")
 	if strings.HasPrefix(strings.ToLower(uri.Value), "udp://") {
-		return nil, fmt.Errorf("%s: option %suri: UDP (%s) is not supported by bricks", uri.Pos, p, uri.Value)
+		return c.udp(o, side, uri)
 	}
 	m := newMapping()
 	m.add("uri", uri.Value)
@@ -134,6 +134,27 @@ func (c *scConv) broker(o options, side string) (*yaml.Node, error) {
 	if n := o.last(p + "stomp-debug"); n != nil {
 		c.problem(n.Pos, "option %sstomp-debug not converted: use --log-level debug", p)
 	}
+	return m.n, nil
+}
+
+// udp converts stompclt's UDP output (mta.md §3.8): a udp.sender. As
+// stompclt, it refuses what UDP cannot do: credentials, CONNECT headers,
+// socket options, heart-beats and an explicit reliable.
+func (c *scConv) udp(o options, side string, uri *confgen.Node) (*yaml.Node, error) {
+	p := side + "-broker-"
+	if side != "outgoing" {
+		return nil, fmt.Errorf("%s: option %suri: UDP (%s) is outgoing only", uri.Pos, p, uri.Value)
+	}
+	for _, name := range []string{p + "auth", p + "connect", p + "sockopts", "reliable"} {
+		if n := o.last(name); n != nil {
+			return nil, fmt.Errorf("%s: option %s cannot be used with UDP (%s)", n.Pos, name, uri.Value)
+		}
+	}
+	if hb, _ := c.boolOpt(o, "heart-beat"); hb {
+		return nil, fmt.Errorf("%s: option heart-beat cannot be used with UDP (%s)", o.last("heart-beat").Pos, uri.Value)
+	}
+	m := newMapping()
+	m.add("uri", uri.Value)
 	return m.n, nil
 }
 

@@ -156,7 +156,9 @@ func TestParseStompclt(t *testing.T) {
 		{[]string{"--incoming-queue", "path=/i", "--outgoing-queue", "path=/o", "--prefetch", "3"}, "option prefetch requires incoming-broker"},
 		{[]string{"--incoming-queue", "path=/i", "--outgoing-queue", "path=/o", "--daemon", "--statistics"}, "options daemon and statistics are mutually exclusive"},
 		{[]string{"--incoming-queue", "path=/i", "--outgoing-queue", "path=/o", "--window", "-1"}, "option window is not positive: -1"},
-		{[]string{"--incoming-queue", "path=/i", "--outgoing-broker-uri", "udp://h:1"}, "UDP"},
+		{[]string{"--incoming-broker-uri", "udp://h:1", "--subscribe", "destination=/q/a", "--outgoing-queue", "path=/o"}, "option incoming-broker-uri: UDP (udp://h:1) is outgoing only"},
+		{[]string{"--incoming-queue", "path=/i", "--outgoing-broker-uri", "udp://h:1", "--outgoing-broker-auth", "plain name=a pass=b"}, "option outgoing-broker-auth cannot be used with UDP"},
+		{[]string{"--incoming-queue", "path=/i", "--outgoing-broker-uri", "udp://h:1", "--heart-beat"}, "option heart-beat cannot be used with UDP"},
 		{[]string{"--status"}, "option pidfile is required with quit or status"},
 		{[]string{"--status", "--quit", "--pidfile", "p"}, "mutually exclusive"},
 		{[]string{"--conf", "missing.conf"}, "missing.conf"},
@@ -271,5 +273,20 @@ func TestStompcltOnePass(t *testing.T) {
 		if !strings.Contains(string(s.Tree), want) {
 			t.Errorf("converted tree lacks %q:\n%s", want, s.Tree)
 		}
+	}
+}
+
+// TestStompcltUDP: stompclt's UDP output becomes a transfer to a udp://
+// URI (the apps expansion turns it into a udp.sender).
+func TestStompcltUDP(t *testing.T) {
+	s, err := ParseStompclt([]string{"--incoming-queue", "path=/i", "--outgoing-broker-uri", "udp://mon.example.org:5000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `to: {broker: {uri: "udp://mon.example.org:5000"}}`; !strings.Contains(string(s.Tree), "udp://mon.example.org:5000") {
+		t.Errorf("converted tree lacks %s:\n%s", want, s.Tree)
+	}
+	if strings.Contains(string(s.Tree), "heartbeat") || strings.Contains(string(s.Tree), "auth") {
+		t.Errorf("converted UDP output has broker connection fields:\n%s", s.Tree)
 	}
 }
