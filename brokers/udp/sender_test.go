@@ -18,7 +18,7 @@ import (
 func TestParseURI(t *testing.T) {
 	for uri, want := range map[string]string{
 		"udp://127.0.0.1:5000": "127.0.0.1:5000", "UDP://mon.example.org:1": "mon.example.org:1", "udp://[::1]:7": "[::1]:7",
-		"udp://h":     "error: host and port", "stomp://h:1": "error: want udp://host:port", "udp://u:p@h:1": "error: no credentials",
+		"udp://h": "error: host and port", "stomp://h:1": "error: want udp://host:port", "udp://u:p@h:1": "error: no credentials",
 		"udp://h:1?x": "error: no credentials",
 	} {
 		got, err := ParseURI(uri)
