@@ -102,15 +102,20 @@ func summary(n *Node) []string {
 // WriteText writes an indented listing: one node per line with its kind or
 // strategy, restart type and shutdown, a worker's `with:` values (secrets
 // redacted) and its message-flow links ("-> broker (to)").
-func WriteText(w io.Writer, t *Tree) error {
+func WriteText(w io.Writer, t *Tree) error { return writeText(w, t, nil) }
+
+func writeText(w io.Writer, t *Tree, ann Annotate) error {
 	bw := bufio.NewWriter(w)
-	walk(t.Root, "", 0, func(n *Node, _ string, depth int) {
+	walk(t.Root, "", 0, func(n *Node, path string, depth int) {
 		fmt.Fprintf(bw, "%s%s: %s", strings.Repeat("  ", depth), n.Name, strings.Join(summary(n), ", "))
 		if n.With != nil && len(n.With.Values()) > 0 {
 			fmt.Fprintf(bw, " %s", actors.FlowText(actors.ConfigNode(actors.Redact(n.With))))
 		}
 		for _, r := range actors.SiblingRefs(n.With) {
 			fmt.Fprintf(bw, " -> %s (%s)", r.Name, r.Field)
+		}
+		if a := ann.of(path, n); a.Text != "" {
+			fmt.Fprintf(bw, " [%s]", a.Text)
 		}
 		bw.WriteByte('\n')
 	})
@@ -121,20 +126,35 @@ func WriteText(w io.Writer, t *Tree) error {
 // workers plain boxes, supervision edges solid parent -> child, and
 // message-flow edges dashed blue, labelled with their field and kept out of
 // the layout ranking so the tree keeps its shape.
-func WriteDOT(w io.Writer, t *Tree) error {
+func WriteDOT(w io.Writer, t *Tree) error { return writeDOT(w, t, nil) }
+
+func writeDOT(w io.Writer, t *Tree, ann Annotate) error {
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, "digraph %s {\n", dotID(t.Root.Name))
 	bw.WriteString("  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n")
 	bw.WriteString("  edge [fontname=\"Helvetica\", fontsize=9];\n")
 	var flows []string
 	walk(t.Root, "", 0, func(n *Node, path string, _ int) {
+		a := ann.of(path, n)
 		label := append([]string{n.Name}, summary(n)...)
+		if a.Text != "" {
+			label = append(label, a.Text)
+		}
 		for i := range label {
 			label[i] = dotEscape(label[i])
 		}
-		style := ""
+		var styles []string
 		if n.IsSupervisor() {
-			style = `, style="rounded,bold"`
+			styles = append(styles, "rounded", "bold")
+		}
+		fill := ""
+		if a.Fill != "" {
+			styles = append(styles, "filled")
+			fill = ", fillcolor=" + dotID(a.Fill)
+		}
+		style := ""
+		if len(styles) > 0 {
+			style = `, style="` + strings.Join(styles, ",") + `"` + fill
 		}
 		fmt.Fprintf(bw, "  %s [label=\"%s\"%s];\n", dotID(path), strings.Join(label, `\n`), style)
 		for _, c := range n.Children {
@@ -164,15 +184,24 @@ func dotEscape(s string) string {
 
 // WriteMermaid writes a Mermaid flowchart: supervision links as solid
 // arrows, message flow as dotted arrows labelled with their field.
-func WriteMermaid(w io.Writer, t *Tree) error {
+func WriteMermaid(w io.Writer, t *Tree) error { return writeMermaid(w, t, nil) }
+
+func writeMermaid(w io.Writer, t *Tree, ann Annotate) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("flowchart TD\n")
 	ids := map[*Node]string{}
-	var supervisors, flows []string
-	walk(t.Root, "", 0, func(n *Node, _ string, _ int) {
+	var supervisors, flows, fills []string
+	walk(t.Root, "", 0, func(n *Node, path string, _ int) {
 		id := fmt.Sprintf("n%d", len(ids))
 		ids[n] = id
+		a := ann.of(path, n)
 		label := append([]string{n.Name}, summary(n)...)
+		if a.Text != "" {
+			label = append(label, a.Text)
+		}
+		if a.Fill != "" {
+			fills = append(fills, fmt.Sprintf("  style %s fill:%s\n", id, a.Fill))
+		}
 		for i := range label {
 			label[i] = mermaidEscape(label[i])
 		}
@@ -190,6 +219,9 @@ func WriteMermaid(w io.Writer, t *Tree) error {
 		}
 	})
 	for _, f := range flows {
+		bw.WriteString(f)
+	}
+	for _, f := range fills {
 		bw.WriteString(f)
 	}
 	bw.WriteString("  classDef supervisor font-weight:bold,stroke-width:2px\n")

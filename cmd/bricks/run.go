@@ -9,8 +9,11 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
+	"github.com/bricksmq/bricks/apps"
 	"github.com/bricksmq/bricks/supervision"
+	"github.com/bricksmq/bricks/supervision/statuspage"
 	"github.com/spf13/cobra"
 )
 
@@ -23,7 +26,11 @@ var runCmd = &cobra.Command{
 		"shutdown; a second one exits at once (status 130). SIGHUP reloads the file and\n" +
 		"applies the difference: new nodes start, removed ones stop, changed ones restart,\n" +
 		"the rest keep running; a file with problems is refused and the tree left as it is.\n" +
-		"When the root gives up, run logs which child exhausted its intensity and exits 1.",
+		"When the root gives up, run logs which child exhausted its intensity and exits 1.\n\n" +
+		"--http ADDR serves the live tree while it runs: an HTML page that refreshes\n" +
+		"itself, /status.json, /tree.txt, /tree.dot, /tree.mermaid (annotated with each\n" +
+		"node's state and restarts) and /metrics for Prometheus. Keep ADDR on a\n" +
+		"loopback or otherwise private interface: the page has no authentication.",
 	Args: cobra.ExactArgs(1),
 	RunE: func(cmd *cobra.Command, args []string) error {
 		logger, err := newLogger(cmd.ErrOrStderr(), runLogLevel, runLogFormat)
@@ -37,11 +44,12 @@ var runCmd = &cobra.Command{
 	},
 }
 
-var runLogLevel, runLogFormat string
+var runLogLevel, runLogFormat, runHTTP string
 
 func init() {
 	runCmd.Flags().StringVar(&runLogLevel, "log-level", "info", "debug, info, warn or error")
 	runCmd.Flags().StringVar(&runLogFormat, "log-format", "text", "text or json")
+	runCmd.Flags().StringVar(&runHTTP, "http", "", "serve the live tree's status page, JSON, drawings and metrics on this address (e.g. 127.0.0.1:8080)")
 	rootCmd.AddCommand(runCmd)
 }
 
@@ -78,12 +86,30 @@ func runLoaded(ctx context.Context, tree *supervision.Tree, path string, stderr 
 	if ctx == nil {
 		ctx = context.Background()
 	}
+	var page *statuspage.Server
+	if runHTTP != "" {
+		// Listening first makes a taken address fail before anything starts.
+		srv, err := statuspage.Listen(runHTTP)
+		if err != nil {
+			logger.Error("status page failed to start", slog.String("addr", runHTTP), slog.String("reason", err.Error()))
+			return &exitError{code: 1, err: fmt.Errorf("--http: %w", err)}
+		}
+		page = srv
+		defer closePage(page, logger)
+	}
 	r, err := supervision.Start(ctx, tree, supervision.WithLogger(logger))
 	if err != nil {
 		logger.Error("tree failed to start", slog.String("file", path), slog.String("reason", err.Error()))
 		return &exitError{code: 1, err: fmt.Errorf("%s: %w", path, err)}
 	}
 	logger.Info("tree running", slog.String("file", path), slog.String("root", tree.Root.Name))
+	var status *statuspage.Handler
+	if page != nil {
+		status = statuspage.New(r, tree, statuspage.WithLogger(logger))
+		addTransferMetrics(status, logger)
+		page.Serve(status, logger)
+		logger.Info("status page", slog.String("url", "http://"+page.Addr().String()+"/"))
+	}
 	if started != nil {
 		started(r)
 	}
@@ -91,7 +117,9 @@ func runLoaded(ctx context.Context, tree *supervision.Tree, path string, stderr 
 		select {
 		case sig := <-sigs:
 			if sig == syscall.SIGHUP {
-				reload(ctx, r, path, stderr, logger)
+				if t := reload(ctx, r, path, stderr, logger); t != nil && status != nil {
+					status.SetTree(t)
+				}
 				continue
 			}
 			logger.Info("stopping", slog.String("signal", sig.String()))
@@ -129,20 +157,52 @@ func stopTree(r *supervision.Running, path string, logger *slog.Logger, sigs <-c
 	}
 }
 
-// reload applies the tree file's new content; a file with problems leaves
-// the running tree as it is.
-func reload(ctx context.Context, r *supervision.Running, path string, stderr io.Writer, logger *slog.Logger) {
+// reload applies the tree file's new content and returns it; a file with
+// problems leaves the running tree as it is (and returns nil).
+func reload(ctx context.Context, r *supervision.Running, path string, stderr io.Writer, logger *slog.Logger) *supervision.Tree {
 	logger.Info("reloading", slog.String("file", path))
 	tree, err := loadTree(stderr, path)
 	if err != nil {
 		logger.Error("reload refused; tree unchanged", slog.String("file", path), slog.String("reason", err.Error()))
-		return
+		return nil
 	}
 	if err := r.Apply(ctx, tree); err != nil {
 		logger.Error("reload failed", slog.String("file", path), slog.String("reason", err.Error()))
-		return
+		return nil
 	}
 	logger.Info("reloaded", slog.String("file", path))
+	return tree
+}
+
+// closePage stops the status page with the tree, letting requests in
+// progress finish for a moment.
+func closePage(page *statuspage.Server, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := page.Close(ctx); err != nil {
+		logger.Warn("status page: closing", slog.String("reason", err.Error()))
+	}
+}
+
+// addTransferMetrics exports the statistics of every transfer.stats stage
+// (apps.TransferStatistics) on the status page's /metrics.
+func addTransferMetrics(h *statuspage.Handler, logger *slog.Logger) {
+	stat := func(get func(apps.Statistics) int64) func(string) (float64, bool) {
+		return func(path string) (float64, bool) {
+			s, ok := apps.TransferStatistics(path)
+			return float64(get(s)), ok
+		}
+	}
+	err := h.AddKindMetrics("transfer.stats",
+		statuspage.KindMetric{Name: "bricks_transfer_messages_total", Help: "Messages the transfer's sink confirmed.", Counter: true,
+			Value: stat(func(s apps.Statistics) int64 { return s.Messages })},
+		statuspage.KindMetric{Name: "bricks_transfer_bytes_total", Help: "Serialized size of the confirmed messages.", Counter: true,
+			Value: stat(func(s apps.Statistics) int64 { return s.Bytes })},
+		statuspage.KindMetric{Name: "bricks_transfer_rejected_total", Help: "Messages the transfer's sink refused for good.", Counter: true,
+			Value: stat(func(s apps.Statistics) int64 { return s.Rejected })})
+	if err != nil {
+		logger.Warn("status page: no transfer metrics", slog.String("reason", err.Error()))
+	}
 }
 
 func treeFailed(logger *slog.Logger, path string, err error) error {

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +18,7 @@ import (
 
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bricksmq/bricks/actors"
+	"github.com/bricksmq/bricks/internal/proctest"
 	"github.com/bricksmq/bricks/supervision"
 )
 
@@ -175,5 +180,114 @@ func TestRunReloadRefusesBadFile(t *testing.T) {
 	}
 	if len(before) != 2 {
 		t.Errorf("tree before reload: %+v", before)
+	}
+}
+
+// withHTTP sets --http for one test.
+func withHTTP(t *testing.T, addr string) {
+	t.Helper()
+	runHTTP = addr
+	t.Cleanup(func() { runHTTP = "" })
+}
+
+// fetch GETs url and returns the body; a hang guard stops a stuck request.
+func fetch(t *testing.T, url string) (string, error) {
+	t.Helper()
+	client := &http.Client{Timeout: time.Minute}
+	defer client.CloseIdleConnections()
+	res, err := client.Get(url)
+	if err != nil {
+		return "", err
+	}
+	defer res.Body.Close()
+	body, err := io.ReadAll(res.Body)
+	if err == nil && res.StatusCode != http.StatusOK {
+		err = fmt.Errorf("GET %s: %s", url, res.Status)
+	}
+	return string(body), err
+}
+
+// TestRunHTTP: --http serves the running tree, follows a reload, exports
+// the transfer statistics, and stops with the tree.
+func TestRunHTTP(t *testing.T) {
+	addr := proctest.FreeAddr(t)
+	withHTTP(t, addr)
+	path := filepath.Join(t.TempDir(), "tree.yaml")
+	writeTree(t, path, "name: app\nchildren:\n  - name: sink\n    kind: runtest.idle\n  - name: stats\n    kind: transfer.stats\n    with: {to: sink}\n")
+	var logs bytes.Buffer
+	logger, _ := newLogger(&logs, "info", "text")
+	sigs := make(chan os.Signal, 1)
+	var status, metrics, reloaded string
+	var fetchErr error
+	err := runTree(context.Background(), path, &logs, logger, sigs, func(r *supervision.Running) {
+		status, fetchErr = fetch(t, "http://"+addr+"/status.json")
+		if fetchErr == nil {
+			metrics, fetchErr = fetch(t, "http://"+addr+"/metrics")
+		}
+		writeTree(t, path, "name: app\nchildren:\n  - name: sink\n    kind: runtest.idle\n  - name: stats\n    kind: transfer.stats\n    with: {to: sink}\n  - name: added\n    kind: runtest.idle\n")
+		sigs <- syscall.SIGHUP
+		go func() { // after the reload, handled once this callback returns
+			defer func() { sigs <- syscall.SIGTERM }()
+			for range 10000 { // a hang guard, not a timing assertion
+				body, err := fetch(t, "http://"+addr+"/tree.txt")
+				if err != nil || strings.Contains(body, "added:") {
+					reloaded, fetchErr = body, err
+					return
+				}
+				time.Sleep(5 * time.Millisecond)
+			}
+		}()
+	})
+	if err != nil {
+		t.Fatalf("runTree: %v\n%s", err, logs.String())
+	}
+	if fetchErr != nil {
+		t.Fatalf("status page: %v\n%s", fetchErr, logs.String())
+	}
+	for _, want := range []string{`"tree": "app"`, `"path": "app/stats"`, `"kind": "transfer.stats"`, `"state": "running"`} {
+		if !strings.Contains(status, want) {
+			t.Errorf("status.json lacks %s:\n%s", want, status)
+		}
+	}
+	for _, want := range []string{`bricks_node_restarts_total{kind="runtest.idle",path="app/sink"} 0`,
+		`bricks_transfer_messages_total{path="app/stats"} 0`, `bricks_transfer_bytes_total{path="app/stats"} 0`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("metrics lack %s:\n%s", want, metrics)
+		}
+	}
+	if !strings.Contains(reloaded, "  added: runtest.idle, permanent, shutdown 5s [running]\n") {
+		t.Errorf("tree.txt after the reload:\n%s", reloaded)
+	}
+	if !strings.Contains(logs.String(), "msg=\"status page\" url=http://"+addr+"/") {
+		t.Errorf("log does not give the page's address:\n%s", logs.String())
+	}
+	if _, err := fetch(t, "http://"+addr+"/status.json"); err == nil {
+		t.Error("the status page still answers after the tree stopped")
+	}
+}
+
+// TestRunHTTPAddressTaken: a taken --http address is a startup error
+// naming it, before any node starts.
+func TestRunHTTPAddressTaken(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	withHTTP(t, taken.Addr().String())
+	path := filepath.Join(t.TempDir(), "tree.yaml")
+	writeTree(t, path, "name: app\nchildren:\n  - name: a\n    kind: runtest.idle\n")
+	var logs bytes.Buffer
+	logger, _ := newLogger(&logs, "info", "text")
+	err = runTree(context.Background(), path, &logs, logger, make(chan os.Signal), nil)
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != 1 {
+		t.Fatalf("runTree = %v, want exit 1", err)
+	}
+	if want := "--http: status page: listen on " + taken.Addr().String(); !strings.Contains(err.Error(), want) {
+		t.Errorf("error %q does not start with %q", err, want)
+	}
+	if strings.Contains(logs.String(), "tree running") {
+		t.Errorf("the tree started:\n%s", logs.String())
 	}
 }
