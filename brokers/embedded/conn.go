@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/go-stomp/stomp/v3/frame"
+
+	"github.com/bricksmq/bricks/brokers/internal/framelimit"
 )
 
 // conn is one client connection. Its reader goroutine (run) reads and
@@ -55,7 +57,7 @@ type out struct {
 }
 
 func newConn(s *Server, nc net.Conn, session string) *conn {
-	rd := &netReader{nc: nc, timeout: s.opts.ConnectTimeout, scan: newFrameScanner(s.opts.MaxFrameSize)}
+	rd := &netReader{nc: nc, timeout: s.opts.ConnectTimeout, scan: framelimit.NewScanner(s.opts.MaxFrameSize)}
 	c := &conn{
 		s:          s,
 		nc:         nc,
@@ -194,8 +196,8 @@ func (c *conn) readFailed(err error) {
 		// The client went away.
 	case errors.As(err, &ioe):
 		c.log.Warn("stomp connection read failed", "err", err)
-	case errors.Is(err, errFrameTooLarge):
-		c.sendError(nil, protoErrorf("frame too large", "a frame may take at most %d bytes", c.s.opts.MaxFrameSize))
+	case errors.Is(err, framelimit.ErrTooLarge):
+		c.sendError(nil, protoErrorf("frame too large", "%v", err)) // says the limit
 	case errors.Is(err, frame.ErrInvalidCommand):
 		c.sendError(nil, &protoError{msg: "unknown command", detail: "the frame does not start with a STOMP command"})
 	default:

@@ -7,15 +7,14 @@ import (
 	"net"
 	"sync"
 	"time"
+
+	"github.com/bricksmq/bricks/brokers/internal/framelimit"
 )
 
 // readBufferSize is the frame reader's buffer; several pipelined frames fit.
 const readBufferSize = 64 << 10
 
-var (
-	errStopping      = errors.New("broker shutting down")
-	errFrameTooLarge = errors.New("frame too large")
-)
+var errStopping = errors.New("broker shutting down")
 
 // ioError marks an error of the network connection, as opposed to a frame
 // the frame package could not parse.
@@ -26,7 +25,7 @@ func (e ioError) Unwrap() error { return e.err }
 
 // netReader feeds the frame reader: it renews the read deadline before
 // every read (so any byte, a heart-beat included, proves the client alive),
-// enforces the frame size limit (frameScanner), and lets Shutdown interrupt
+// enforces the frame size limit (framelimit.Scanner), and lets Shutdown interrupt
 // a blocked read.
 type netReader struct {
 	nc net.Conn
@@ -35,7 +34,7 @@ type netReader struct {
 	stopping bool
 	timeout  time.Duration // 0 = no deadline
 
-	scan *frameScanner // used by the reader goroutine only
+	scan *framelimit.Scanner // used by the reader goroutine only
 }
 
 func (r *netReader) Read(p []byte) (int, error) {
@@ -55,7 +54,7 @@ func (r *netReader) Read(p []byte) (int, error) {
 	}
 	n, err := r.nc.Read(p)
 	if n > 0 {
-		if serr := r.scan.scan(p[:n]); serr != nil {
+		if _, serr := r.scan.Scan(p[:n]); serr != nil {
 			return 0, serr
 		}
 	}

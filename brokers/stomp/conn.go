@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/go-stomp/stomp/v3/frame"
+
+	"github.com/bricksmq/bricks/brokers/internal/framelimit"
 )
 
 // silenceFactor times the broker's heart-beat period is how long we wait
@@ -24,6 +26,10 @@ import (
 // after CONNECTED (measured), so 2 would be too tight.
 const silenceFactor = 3
 
+// ErrFrameTooLarge matches (errors.Is) the failure of a connection whose
+// broker sent a frame larger than Options.MaxFrameSize.
+var ErrFrameTooLarge = framelimit.ErrTooLarge
+
 // receiptsBuffer is the capacity of Conn.Receipts: the reader goroutine
 // blocks (and stops reading the socket) when the consumer lags that much.
 const receiptsBuffer = 1024
@@ -31,7 +37,8 @@ const receiptsBuffer = 1024
 // Conn is one STOMP 1.1/1.2 connection to one broker address.
 //
 // It owns two goroutines: a reader that dispatches RECEIPT, MESSAGE and ERROR
-// frames and enforces the broker's heart-beat through read deadlines, and a
+// frames, enforces the broker's heart-beat through read deadlines and
+// Options.MaxFrameSize before any frame body is allocated, and a
 // heart-beater that writes an EOL when nothing else was written for half the
 // negotiated period. Both end when the connection fails or Close is called;
 // Done is closed then and Err says why.
@@ -191,12 +198,17 @@ func (c *Conn) handshake() error {
 	}
 	// One reader for the handshake and after: bytes the broker sends right
 	// after CONNECTED stay in its buffer. recvPeriod is 0 until negotiated,
-	// so deadlineReader leaves the handshake deadline alone.
-	c.reader = frame.NewReaderSize(&deadlineReader{c: c}, 16*1024)
+	// so deadlineReader leaves the handshake deadline alone. The size guard
+	// sits under the frame reader's buffer, so an oversized frame fails the
+	// read before the frame package allocates its body.
+	c.reader = frame.NewReaderSize(framelimit.NewReader(&deadlineReader{c: c}, o.MaxFrameSize), 16*1024)
 	var f *frame.Frame
 	for f == nil {
 		var err error
 		if f, err = c.reader.Read(); err != nil {
+			if tl := c.tooLarge(err); tl != nil {
+				return tl
+			}
 			if errors.Is(err, io.EOF) {
 				// ActiveMQ sometimes closes before its ERROR frame is out.
 				return fmt.Errorf("broker %s closed the connection before CONNECTED (credentials or virtual host refused?): %w", c.addr, err)
@@ -262,6 +274,15 @@ func (d *deadlineReader) Read(p []byte) (int, error) {
 	return d.c.nc.Read(p)
 }
 
+// tooLarge names the broker in the error of a frame over MaxFrameSize; it
+// returns nil for any other error.
+func (c *Conn) tooLarge(err error) error {
+	if !errors.Is(err, ErrFrameTooLarge) {
+		return nil
+	}
+	return fmt.Errorf("frame from broker %s too large: %w", c.addr, err)
+}
+
 // fail ends the connection once with err.
 func (c *Conn) fail(err error) {
 	c.failOnce.Do(func() {
@@ -290,6 +311,8 @@ func (c *Conn) readLoop() {
 				err = ErrClosed
 			} else if errors.As(err, &ne) && ne.Timeout() && c.recvPeriod > 0 {
 				err = &SilentError{Addr: c.addr, Period: c.recvPeriod}
+			} else if tl := c.tooLarge(err); tl != nil {
+				err = tl
 			} else {
 				err = fmt.Errorf("broker %s: read: %w", c.addr, err)
 			}
@@ -343,6 +366,15 @@ func (c *Conn) dispatchMessage(f *frame.Frame) {
 		c.log.Warn("stomp MESSAGE for unknown subscription dropped (not acknowledged)", "subscription", id,
 			"message_id", f.Header.Get(frame.MessageId))
 		return
+	}
+	if !s.seen {
+		// A MESSAGE proves the broker accepted the SUBSCRIBE: release its
+		// waiter before handing the frame over, which may block until the
+		// caller reads, and the caller may only start reading once the
+		// subscribe returns. Brokers may well send MESSAGEs before the
+		// RECEIPT (the embedded one does).
+		s.seen = true
+		close(s.active)
 	}
 	if s.handle != nil {
 		s.handle(f)
@@ -419,8 +451,9 @@ func (c *Conn) newID(prefix string) string {
 	return prefix + strconv.FormatUint(c.nextID, 10)
 }
 
-// request writes f with a receipt the Conn waits for itself, until ctx ends.
-func (c *Conn) request(ctx context.Context, f *frame.Frame) error {
+// request writes f with a receipt the Conn waits for itself, until ctx ends
+// or early (nil: never) is closed, which also counts as success.
+func (c *Conn) request(ctx context.Context, f *frame.Frame, early <-chan struct{}) error {
 	id := c.newID("bricks-req-")
 	w := make(chan struct{})
 	c.mu.Lock()
@@ -433,13 +466,33 @@ func (c *Conn) request(ctx context.Context, f *frame.Frame) error {
 	select {
 	case <-w:
 		return nil
+	case <-early:
+		return nil // the reader deletes the waiter if the RECEIPT ever comes
 	case <-c.done:
+		if answered(w, early) {
+			return nil // it was answered before the connection ended
+		}
 		return c.closedErr()
 	case <-ctx.Done():
+		if answered(w, early) {
+			return nil
+		}
 		c.mu.Lock()
 		delete(c.waiters, id)
 		c.mu.Unlock()
-		return fmt.Errorf("broker %s: no RECEIPT for %s: %w", c.addr, f.Command, context.Cause(ctx))
+		return fmt.Errorf("no RECEIPT for %s: %w", f.Command, context.Cause(ctx))
+	}
+}
+
+// answered reports whether either channel is closed, without waiting.
+func answered(w, early <-chan struct{}) bool {
+	select {
+	case <-w:
+		return true
+	case <-early:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -459,7 +512,7 @@ func (c *Conn) Close() error {
 			err = c.Err()
 		default:
 			ctx, cancel := context.WithTimeout(context.Background(), c.opts.DisconnectTimeout)
-			if derr := c.request(ctx, frame.New(frame.DISCONNECT)); derr != nil {
+			if derr := c.request(ctx, frame.New(frame.DISCONNECT), nil); derr != nil {
 				c.log.Debug("stomp DISCONNECT not confirmed", "err", derr)
 			}
 			cancel()

@@ -38,7 +38,9 @@ func init() {
 				Description("most messages received and not yet acknowledged (sent to the broker as activemq.prefetchSize and prefetch-count)")).
 			Field(actors.String("selector").Advanced().Description("JMS selector (ActiveMQ)")).
 			Field(actors.StringMap("headers").Advanced().Description("extra SUBSCRIBE headers")).
-			Field(actors.Int("count").Default(0).Description("stop normally after this many confirmed messages (0: no limit)")),
+			Field(actors.Int("count").Default(0).Description("stop normally after this many confirmed messages (0: no limit)")).
+			Field(actors.Duration("subscribe_timeout").Advanced().
+				Description("bound on the wait for the broker's RECEIPT of the SUBSCRIBE (default: connect_timeout); a broker silent that long is taken for dead and the connection is made again")),
 		Validate: func(cfg *actors.Config) error {
 			if err := atLeast(cfg, "prefetch", 1); err != nil {
 				return err
@@ -96,6 +98,7 @@ func newReceiverActor(cfg *actors.Config) (actor.Actor, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.opts.SubscribeTimeout = cfg.Duration("subscribe_timeout")
 	w := cfg.Int("prefetch")
 	if w < 1 {
 		w = DefaultPrefetch

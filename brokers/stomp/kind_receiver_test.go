@@ -1,11 +1,16 @@
 package stomp_test
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
+	"log/slog"
+	"net"
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 
@@ -15,6 +20,7 @@ import (
 	"github.com/bricksmq/bricks/brokers/stomp"
 	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/queue"
+	"github.com/bricksmq/bricks/supervision"
 )
 
 // numbered returns n text messages with "seq" headers 0..n-1.
@@ -217,5 +223,104 @@ func TestKindReceiverCountAfterReject(t *testing.T) {
 	kindtest.WaitUntil(t, "the broker took back the rest", func() bool { return srv.QueueDepth("/queue/kindcountreject") == 3 })
 	if confirmed, _ := stage.state(); !slices.Equal(confirmed, []string{"0", "2", "3"}) {
 		t.Errorf("confirmed %v, want [0 2 3] (arrival order, the rejected one replaced by the next)", confirmed)
+	}
+}
+
+// TestKindReceiverAutoAckBacklog: with ack: auto and a broker-side
+// prefetch (the prefetch-count header, which the embedded broker reads
+// first) larger than the receiver's own, the embedded broker pushes its
+// backlog before the RECEIPT of the SUBSCRIBE; the receiver must take it
+// all, in order. It used to deadlock: the connection's reader blocked on
+// the full delivery buffer while the subscribe waited for the RECEIPT
+// behind those messages, until the subscribe timeout lost them.
+func TestKindReceiverAutoAckBacklog(t *testing.T) {
+	kindtest.CheckLeaks(t)
+	const n = 250
+	srv := startBroker(t, embedded.Options{})
+	uri := "stomp://" + srv.Addr().String()
+	msgs := numbered(n)
+	for i := 0; i < n; i += 50 { // sendDirect reads its results at the end
+		sendDirect(t, uri, "/queue/kindauto", stomp.Options{}, msgs[i:i+50]...)
+	}
+	var mu sync.Mutex
+	var seqs []string
+	script := kindtest.Script(t, func(ctx actor.Context, d *queue.Deliver) {
+		mu.Lock()
+		seqs = append(seqs, d.Message.Header["seq"])
+		mu.Unlock()
+		queue.Answer(ctx, ctx.Sender(), d.ID, nil)
+	})
+	kindtest.RunTree(t, scriptTree("autoack", script,
+		fmt.Sprintf("uri: %q, destination: /queue/kindauto, ack: auto, prefetch: 10, headers: {prefetch-count: '1000'}", uri)))
+	kindtest.WaitUntil(t, "every message confirmed", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return len(seqs) == n
+	})
+	for i, s := range seqs {
+		if s != strconv.Itoa(i) {
+			t.Fatalf("message %d has seq %s: order lost", i, s)
+		}
+	}
+	if d := srv.QueueDepth("/queue/kindauto"); d != 0 {
+		t.Errorf("the broker still holds %d messages", d)
+	}
+}
+
+// TestKindReceiverSubscribeTimeoutFailsTheStage: a broker that takes the
+// SUBSCRIBE and never answers it (heart-beats off, so nothing else would
+// notice) makes the stage fail after subscribe_timeout once reconnection
+// is exhausted (it used to wait for ever), with an error naming the broker
+// and the destination.
+func TestKindReceiverSubscribeTimeoutFailsTheStage(t *testing.T) {
+	kindtest.CheckLeaks(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	t.Cleanup(func() { ln.Close(); wg.Wait() })
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		for {
+			nc, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			wg.Add(1)
+			go func() { // CONNECTED, then silence whatever comes
+				defer wg.Done()
+				defer nc.Close()
+				br := bufio.NewReader(nc)
+				if _, err := br.ReadBytes(0); err == nil {
+					io.WriteString(nc, "CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\x00")
+					io.Copy(io.Discard, br)
+				}
+			}()
+		}
+	}()
+	script := kindtest.Script(t, func(actor.Context, *queue.Deliver) {})
+	uri := "failover:(stomp://" + ln.Addr().String() + ")?maxReconnectAttempts=0"
+	tree, err := supervision.LoadBytes("swallowed.yaml", []byte(scriptTree("swallowed", script,
+		fmt.Sprintf("uri: %q, destination: /queue/swallowed, heartbeat: 0s, subscribe_timeout: 100ms", uri))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := kindtest.Log()
+	sys := actor.NewActorSystemWithConfig(actor.Configure(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log })))
+	defer sys.Shutdown()
+	// The receiver signals ready once subscribed: here it never is, and
+	// the tree fails to start, saying why.
+	run, err := supervision.Start(t.Context(), tree, supervision.WithLogger(log), supervision.WithActorSystem(sys))
+	if err == nil {
+		run.Stop(context.Background())
+		t.Fatal("the tree started although the broker never confirmed the SUBSCRIBE")
+	}
+	for _, want := range []string{ln.Addr().String(), "subscribe /queue/swallowed", "subscribe timeout (100ms)"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("start error %q does not contain %q", err, want)
+		}
 	}
 }

@@ -21,6 +21,16 @@ import (
 // one it cannot recover fails the actor, and its supervisor restarts it
 // together with the stages feeding it (rest_for_one), which offer their
 // unconfirmed messages again.
+//
+// Refusals that are not about one message fail the actor the same way,
+// rejecting nothing, so the source keeps every message (a queue unlocks its
+// elements, nothing is moved aside) and the supervisor's backoff spaces the
+// retries: a destination the broker refuses (no permission, missing
+// exchange, or a refusal that strikes two different messages:
+// *DestinationError), a login it refuses (*LoginError, at once), a broker
+// it cannot reach within the URI's maxReconnectAttempts.
+// Every such error names the broker URI (which never holds credentials:
+// they are connection fields), and the first two quote the broker's ERROR.
 
 // SenderKindName is the YAML kind of the sender stage.
 const SenderKindName = "stomp.sender"
@@ -107,7 +117,15 @@ func (a *senderActor) Receive(ctx actor.Context) {
 func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Outbound) error {
 	s, err := NewSender(ctx, a.conn.uri, a.conn.opts, a.so)
 	if err != nil {
-		return fmt.Errorf("stomp sender %s: %w", a.conn.uri, err)
+		err = fmt.Errorf("stomp sender %s: %w", a.conn.uri, err)
+		if ctx.Err() != nil {
+			// Stopped before it ever connected (e.g. the tree's start was
+			// given up): the supervisor no longer listens, so say here
+			// which broker could not be reached and why.
+			a.conn.opts.withDefaults().Logger.Warn("stomp sender stopped before it could connect", "err", err)
+			return nil
+		}
+		return err
 	}
 	defer func() {
 		// Messages still unconfirmed are offered again by the restarted

@@ -1,24 +1,39 @@
 package stomp_test
 
 import (
+	"bytes"
+	"context"
+	"errors"
 	"fmt"
+	"log/slog"
+	"net"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
+
+	"github.com/asynkron/protoactor-go/actor"
 
 	"github.com/bricksmq/bricks/brokers/embedded"
+	"github.com/bricksmq/bricks/brokers/stomp"
 	"github.com/bricksmq/bricks/internal/brokertest"
 	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/internal/stomptest"
 	"github.com/bricksmq/bricks/queue"
+	"github.com/bricksmq/bricks/supervision"
 )
 
 // refusalTree is a transfer whose sender has no `destination`: each message
 // goes where its own "destination" header says. The receiver consumes good.
+// Failed stages are restarted with a backoff, many times if need be.
 func refusalTree(src, dst, uri, connection, good string) string {
 	return fmt.Sprintf(`
 name: refusal
 strategy: rest_for_one
+intensity: 1000
+period: 1m
+backoff: {min: 50ms, max: 1s}
 children:
   - name: writer
     kind: queue.writer
@@ -35,14 +50,12 @@ children:
 `, dst, uri, connection, good, uri, connection, src)
 }
 
-// checkRefusal fills src with 3 messages for good and 2 bad ones (made by
-// bad), runs the tree, and checks that the good ones arrive while the bad
-// ones are rejected, so the reader moves them aside with a reason
-// containing want.
-func checkRefusal(t *testing.T, uri, connection, good string, bad func(*queue.Message), want string) {
+// fillRefusal fills a new queue with 5 messages for good, those for which
+// isBad holds changed by bad; it returns the source and destination queues.
+func fillRefusal(t *testing.T, good string, isBad func(i int) bool, bad func(*queue.Message)) (src, dst string) {
 	t.Helper()
 	dir := t.TempDir()
-	src, dst := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	src, dst = filepath.Join(dir, "in"), filepath.Join(dir, "out")
 	q, err := queue.NewDQS(src, queue.DQSOptions{})
 	if err != nil {
 		t.Fatal(err)
@@ -50,13 +63,23 @@ func checkRefusal(t *testing.T, uri, connection, good string, bad func(*queue.Me
 	for i := range 5 {
 		m := kindtest.Message(i)
 		m.Header["destination"] = good
-		if i == 1 || i == 3 {
+		if isBad(i) {
 			bad(m)
 		}
 		if _, err := q.AddMessage(m); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return src, dst
+}
+
+// checkRefusal fills src with 3 messages for good and 2 bad ones (made by
+// bad), runs the tree, and checks that the good ones arrive while the bad
+// ones are rejected, so the reader moves them aside with a reason
+// containing want.
+func checkRefusal(t *testing.T, uri, connection, good string, bad func(*queue.Message), want string) {
+	t.Helper()
+	src, dst := fillRefusal(t, good, func(i int) bool { return i == 1 || i == 3 }, bad)
 	kindtest.RunTree(t, refusalTree(src, dst, uri, connection, good))
 	kindtest.WaitUntil(t, "source drained", func() bool { return kindtest.Count(t, src) == 0 })
 	kindtest.WaitUntil(t, "good messages arrived", func() bool { return kindtest.Count(t, dst) >= 3 })
@@ -104,6 +127,161 @@ func TestKindSenderBrokerRefusal(t *testing.T) {
 	missing := stomptest.Unique("/exchange/", "missing")
 	checkRefusal(t, b.URI, conn, stomptest.Unique("/queue/", "kindrefusal"),
 		func(m *queue.Message) { m.Header["destination"] = missing }, "not_found")
+}
+
+// TestKindSenderDestinationRefused: every message goes to an exchange
+// RabbitMQ does not have. That is the destination's fault, not the
+// messages': the sender rejects nothing and fails, naming the broker, the
+// destination and RabbitMQ's not_found, and every element stays in the
+// source queue (none moved aside) for when the exchange exists.
+func TestKindSenderDestinationRefused(t *testing.T) {
+	b := brokertest.RabbitSTOMP(t)
+	kindtest.CheckLeaks(t)
+	missing := stomptest.Unique("/exchange/", "missing") + "/k"
+	src, dst := fillRefusal(t, stomptest.Unique("/queue/", "kinddestrefused"),
+		func(int) bool { return true }, func(m *queue.Message) { m.Header["destination"] = missing })
+	_, ev := kindtest.RunTree(t, refusalTree(src, dst, b.URI, connectionYAML(b), stomptest.Unique("/queue/", "kinddestrefused")))
+	kindtest.WaitUntil(t, "the sender failed twice", func() bool { return ev.Failed("sender") >= 2 })
+	for _, err := range ev.Reasons("sender") {
+		var de *stomp.DestinationError
+		if !errors.As(err, &de) {
+			t.Errorf("sender failed with %v, want a *stomp.DestinationError", err)
+			continue
+		}
+		for _, want := range []string{b.URI, missing, "not_found"} {
+			if !strings.Contains(err.Error(), want) {
+				t.Errorf("error %q does not say %q", err, want)
+			}
+		}
+	}
+	if q := kindtest.Quarantined(t, src); len(q) != 0 {
+		t.Errorf("%d elements moved aside, want none: %q", len(q), q)
+	}
+	if n := kindtest.Count(t, src); n != 5 {
+		t.Errorf("%d elements left in the source queue, want all 5", n)
+	}
+}
+
+// startTree loads and starts the tree yaml on its own actor system with
+// log and returns Start's error; a tree that did start is stopped and the
+// test fails.
+func startTree(t *testing.T, ctx context.Context, yaml string, log *slog.Logger) error {
+	t.Helper()
+	tree, err := supervision.LoadBytes(t.Name()+".yaml", []byte(yaml))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sys := actor.NewActorSystemWithConfig(actor.Configure(
+		actor.WithLoggerFactory(func(*actor.ActorSystem) *slog.Logger { return log }),
+		actor.WithDeadLetterThrottleInterval(10*time.Millisecond)))
+	defer sys.Shutdown()
+	run, err := supervision.Start(ctx, tree, supervision.WithLogger(log), supervision.WithActorSystem(sys))
+	if err == nil {
+		t.Errorf("the tree started")
+		_ = run.Stop(context.Background())
+	}
+	return err
+}
+
+// senderTree is a tree of one stomp.sender with the given `with:` fields.
+func senderTree(with string) string {
+	return fmt.Sprintf("name: lone\nchildren:\n  - name: sender\n    kind: stomp.sender\n    with: {%s}\n", with)
+}
+
+// TestKindSenderWrongPassword: RabbitMQ refuses the login. The sender does
+// not retry it inside the library (for ever, by default): after one
+// connection it fails to its supervisor (here the start fails) with an
+// error naming the broker and saying the login was refused, without the
+// password.
+func TestKindSenderWrongPassword(t *testing.T) {
+	b := brokertest.RabbitSTOMP(t)
+	kindtest.CheckLeaks(t)
+	var logs syncBuffer
+	err := startTree(t, t.Context(), senderTree(fmt.Sprintf("uri: %q, auth: {name: %q, pass: wrong-secret}, virtual_host: %q",
+		b.URI, b.Login, b.VirtualHost)), slog.New(slog.NewTextHandler(&logs, nil)))
+	var le *stomp.LoginError
+	if !errors.As(err, &le) {
+		t.Fatalf("want a *stomp.LoginError, got %v", err)
+	}
+	for _, want := range []string{"stomp sender " + b.URI, "login refused", "refused CONNECT"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "wrong-secret") {
+		t.Errorf("error %q shows the password", err)
+	}
+	if n := strings.Count(logs.String(), "stomp connect failed"); n != 1 {
+		t.Errorf("%d connection attempts logged, want 1:\n%s", n, logs.String())
+	}
+}
+
+// syncBuffer is a goroutine-safe log sink.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// TestKindSenderBrokerDownAtStart: nothing listens at the sender's broker.
+// With maxReconnectAttempts, the start fails with an error naming the URI
+// and the last dial error. Without (unlimited, the default), the start
+// waits; when it is given up, the sender says which broker it could not
+// reach and why.
+func TestKindSenderBrokerDownAtStart(t *testing.T) {
+	kindtest.CheckLeaks(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	uri := "stomp://" + addr
+	t.Run("bounded", func(t *testing.T) {
+		err := startTree(t, t.Context(), senderTree(fmt.Sprintf("uri: %q",
+			"failover:("+uri+")?maxReconnectAttempts=2&initialReconnectDelay=1")), kindtest.Log())
+		var se *supervision.StartError
+		if !errors.As(err, &se) || !strings.Contains(err.Error(), "stomp sender "+uri) ||
+			!strings.Contains(err.Error(), "connection refused") {
+			t.Fatalf("want a start error naming %s and the dial error, got %v", uri, err)
+		}
+	})
+	t.Run("unbounded", func(t *testing.T) {
+		var logs syncBuffer
+		log := slog.New(slog.NewTextHandler(&logs, nil))
+		ctx, cancel := context.WithCancel(t.Context())
+		defer cancel()
+		go func() {
+			// Give up the start once the sender has tried twice.
+			for strings.Count(logs.String(), "stomp connect failed") < 2 && ctx.Err() == nil {
+				time.Sleep(10 * time.Millisecond)
+			}
+			cancel()
+		}()
+		if err := startTree(t, ctx, senderTree(fmt.Sprintf("uri: %q", uri)), log); err == nil {
+			return
+		}
+		var line string
+		for l := range strings.Lines(logs.String()) {
+			if strings.Contains(l, "stomp sender stopped before it could connect") {
+				line = l
+			}
+		}
+		if !strings.Contains(line, "stomp sender "+uri) || !strings.Contains(line, "connection refused") {
+			t.Errorf("want a log line naming %s and the last dial error, got %q in:\n%s", uri, line, logs.String())
+		}
+	})
 }
 
 // TestKindSpecErrors: bad `with:` blocks are refused when the tree is

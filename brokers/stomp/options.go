@@ -53,6 +53,19 @@ type Options struct {
 	// DisconnectTimeout bounds the wait for the DISCONNECT receipt on Close
 	// (default 5 s).
 	DisconnectTimeout time.Duration
+	// SubscribeTimeout bounds the wait for the RECEIPT of a SUBSCRIBE
+	// (default: ConnectTimeout; negative: until the caller's context ends).
+	// A broker that does not answer in time is taken for dead: the
+	// connection fails, and a Receiver reconnects. Without it, a broker that
+	// swallows SUBSCRIBE would hang a Receiver for ever when heart-beats are
+	// off (with them on, it may still beat while never answering).
+	SubscribeTimeout time.Duration
+	// MaxFrameSize bounds a frame from the broker, command, headers and
+	// body (default DefaultMaxFrameSize). A bigger frame fails the
+	// connection with an error matching ErrFrameTooLarge, before its body
+	// is allocated: go-stomp's frame reader would otherwise allocate
+	// whatever content-length a broken broker declares, up to 4 GiB.
+	MaxFrameSize int
 	// Logger receives connection events (default slog.Default()).
 	Logger *slog.Logger
 
@@ -63,6 +76,11 @@ type Options struct {
 	// goroutine hop per message.
 	onReceipt func(id string)
 }
+
+// DefaultMaxFrameSize is the MaxFrameSize of Options that set none: far
+// above the messages a messaging pipeline carries, small enough that a
+// broken or hostile broker cannot exhaust the memory with one frame.
+const DefaultMaxFrameSize = 64 << 20
 
 const (
 	defaultHeartBeat         = 10 * time.Second
@@ -81,6 +99,10 @@ func (o Options) withDefaults() Options {
 	o.ConnectTimeout = failover.DefaultIfZero(o.ConnectTimeout, defaultConnectTimeout)
 	o.WriteTimeout = failover.DefaultIfZero(o.WriteTimeout, defaultWriteTimeout)
 	o.DisconnectTimeout = failover.DefaultIfZero(o.DisconnectTimeout, defaultDisconnectTimeout)
+	o.SubscribeTimeout = failover.DefaultIfZero(o.SubscribeTimeout, o.ConnectTimeout)
+	if o.MaxFrameSize == 0 {
+		o.MaxFrameSize = DefaultMaxFrameSize
+	}
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
@@ -90,8 +112,11 @@ func (o Options) withDefaults() Options {
 	return o
 }
 
-// validate checks the authentication settings.
+// validate checks the authentication settings and the frame size limit.
 func (o *Options) validate() error {
+	if o.MaxFrameSize < 0 {
+		return fmt.Errorf("max frame size: must not be negative, got %d", o.MaxFrameSize)
+	}
 	switch o.Auth.Scheme {
 	case "", "none":
 	case "plain":

@@ -2,7 +2,6 @@ package stomp
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync/atomic"
 
@@ -39,6 +38,10 @@ func (d *Delivery) Frame() *frame.Frame { return d.f }
 // goroutine converts MESSAGE frames and hands them to Deliveries, whose
 // buffer is the prefetch); when the connection dies it reconnects (failover, backoff)
 // and subscribes again; the broker redelivers what was not acknowledged.
+// A SUBSCRIBE the broker does not confirm within Options.SubscribeTimeout
+// (no RECEIPT, no MESSAGE) counts as a lost connection too. MESSAGE frames
+// arriving before the RECEIPT are delivered as usual: the first one ends
+// the wait for it.
 // Everything ends on Close, or after a permanent failure (reconnection
 // attempts exhausted); Deliveries is then closed and Err says why.
 type Receiver struct {
@@ -103,8 +106,7 @@ func (r *Receiver) connect(ctx context.Context, b *backoff) (*Conn, error) {
 		if err == nil {
 			return c, nil
 		}
-		c.Close()
-		err = fmt.Errorf("broker %s: %w", c.Addr(), err)
+		c.Close() // at once if the subscribe timed out: that failed c
 		r.log.Warn("stomp subscribe failed", "err", err)
 		if !b.retry(r.uri) {
 			return nil, err

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/bricksmq/bricks/brokers/internal/failover"
 	"github.com/bricksmq/bricks/queue"
 	"github.com/go-stomp/stomp/v3/frame"
 )
@@ -37,12 +38,20 @@ type Result struct {
 	ID string
 	// Err is nil when the broker confirmed the message (RECEIPT). Otherwise
 	// the broker refused this very message and it will not be resent: a
-	// permanent failure for the caller to reject (move aside). "This very
-	// message" means an ERROR frame naming its receipt, or, when the ERROR
-	// names none (RabbitMQ's not_found for a missing exchange), an ERROR
-	// received while it was the only message in flight: after such an
-	// ERROR the Sender reconnects and resends the pending messages one at
-	// a time until each is confirmed or refused, then pipelines again.
+	// permanent failure for the caller to reject (move aside).
+	//
+	// "This very message": after a broker ERROR (which also closes the
+	// connection) the Sender reconnects and sends the pending messages one
+	// at a time (probing) until it knows which one was refused — the one
+	// the ERROR names by its receipt, or else the one in flight alone when
+	// the ERROR came. That message is refused alone only when the broker
+	// then accepts the next, different message. If the broker refuses
+	// that one too, or the ERROR refuses access (a permission: RabbitMQ
+	// access_refused, ActiveMQ "not authorized"), or the refused message
+	// was the last one pending and the ERROR says its destination does
+	// not exist (RabbitMQ not_found), the destination is refused, not the
+	// message: no Result is given, the messages stay pending and the
+	// Sender stops with a *DestinationError.
 	Err error
 }
 
@@ -59,9 +68,11 @@ type Result struct {
 // The Sender owns one goroutine that watches the connection and reconnects
 // (receipts are handled directly by the Conn's reader goroutine, one hop
 // less per message, which matters at window 1); all end on Close, or
-// after a permanent failure (reconnection attempts exhausted), after which
-// Done is closed and Err says why. Results must be drained concurrently with
-// Send: Send blocks while Window messages are unconfirmed.
+// after a permanent failure, after which Done is closed and Err says why:
+// reconnection attempts exhausted, a login refused (*LoginError, not
+// retried), or a destination the broker refuses (*DestinationError;
+// see Result.Err). Results must be drained concurrently with Send: Send
+// blocks while Window messages are unconfirmed.
 type Sender struct {
 	uri  *URI
 	opts Options
@@ -82,6 +93,12 @@ type Sender struct {
 	probeID   string
 	probeDone chan struct{}
 
+	// suspect is a message the broker refused while probing, not judged
+	// yet: rejected once the broker accepts another message, its
+	// destination refused if it refuses another one too. Only the run
+	// goroutine uses it.
+	suspect *refusal
+
 	useful atomic.Bool // a receipt arrived on the current connection
 
 	ctx    context.Context // the run goroutine's lifetime
@@ -95,12 +112,20 @@ type Sender struct {
 type outgoing struct {
 	id      string
 	receipt string
+	dest    string
 	seq     uint64
 	f       *frame.Frame
 }
 
+// refusal is a message the broker refused with err.
+type refusal struct {
+	o   *outgoing
+	err *BrokerError
+}
+
 // NewSender connects (see Dial; the first connection's failure is returned
-// here) and starts the Sender.
+// here, a *LoginError at once when a broker refused the login) and starts
+// the Sender.
 func NewSender(ctx context.Context, u *URI, opts Options, so SenderOptions) (*Sender, error) {
 	opts = opts.withDefaults()
 	if so.Window <= 0 {
@@ -118,7 +143,11 @@ func NewSender(ctx context.Context, u *URI, opts Options, so SenderOptions) (*Se
 	// Receipts are handled in the connection's reader goroutine.
 	opts.onReceipt = s.receipt
 	s.opts = opts
-	c, err := Dial(ctx, u, opts)
+	if err := opts.validate(); err != nil {
+		s.cancel()
+		return nil, err
+	}
+	c, err := s.dial(ctx, &backoff{})
 	if err != nil {
 		s.cancel()
 		return nil, err
@@ -188,7 +217,7 @@ func (s *Sender) Send(ctx context.Context, id, dest string, m *queue.Message) er
 	s.pmu.Lock()
 	s.seq++
 	receipt := "bricks-" + strconv.FormatUint(s.seq, 10)
-	o := &outgoing{id: id, receipt: receipt, seq: s.seq, f: f}
+	o := &outgoing{id: id, receipt: receipt, dest: f.Header.Get(frame.Destination), seq: s.seq, f: f}
 	f.Header.Set(frame.Receipt, receipt)
 	s.pending[receipt] = o
 	s.pmu.Unlock()
@@ -229,7 +258,11 @@ func (s *Sender) run(c *Conn) {
 		s.wmu.Unlock()
 		c.Close()
 		cerr := c.Err()
-		s.rejectFor(cerr)
+		probe, err := s.refused(cerr, nil)
+		if err != nil {
+			s.err = err
+			return
+		}
 		if useful {
 			b.reset()
 		} else if !b.retry(s.uri) {
@@ -237,8 +270,7 @@ func (s *Sender) run(c *Conn) {
 			return
 		}
 		s.log.Warn("stomp sender lost its connection, reconnecting", "err", cerr, "pending", s.Pending())
-		var err error
-		if c, err = s.reconnect(&b, suspect(cerr)); err != nil {
+		if c, err = s.reconnect(&b, probe); err != nil {
 			if s.ctx.Err() == nil {
 				s.err = err
 			}
@@ -247,25 +279,84 @@ func (s *Sender) run(c *Conn) {
 	}
 }
 
-// suspect reports a broker ERROR that names no receipt (RabbitMQ's
-// "not_found" for a missing exchange, for one): one of the pending messages
-// may be poison, and resending them all would fail forever.
-func suspect(err error) bool {
+// dial connects like Dial, with the backoff b, but stops with a
+// *LoginError at the first round in which a broker refused the CONNECT
+// (see LoginError for why).
+func (s *Sender) dial(ctx context.Context, b *backoff) (*Conn, error) {
+	b.After = s.opts.after
+	c, err := failover.Redial(ctx, &b.Backoff, s.uri.Policy, s.opts.Logger, "stomp", s.uri.String(),
+		func(ctx context.Context) (*Conn, error) { return dialRound(ctx, s.uri, s.opts) }, loginRefused)
+	if err != nil && loginRefused(err) && ctx.Err() == nil {
+		return nil, &LoginError{Err: err}
+	}
+	return c, err
+}
+
+// refused handles the error that ended a connection. A broker ERROR is a
+// refusal: it reports true (what follows must probe), and, when it is
+// known which message was refused (the ERROR names its receipt, or probed
+// was in flight alone), judges it: an access refusal or a second refused
+// message condemns the destination (the returned *DestinationError stops
+// the Sender), anything else makes the message the suspect.
+func (s *Sender) refused(err error, probed *outgoing) (bool, error) {
 	var be *BrokerError
-	return errors.As(err, &be) && be.ReceiptID == ""
+	if !errors.As(err, &be) {
+		return false, nil
+	}
+	o := s.pendingByReceipt(be.ReceiptID)
+	if o == nil {
+		o = probed
+	}
+	switch {
+	case o == nil: // the probe will tell which message it was
+	case refusesAccess(be):
+		return true, s.destinationRefused(o, be)
+	case s.suspect != nil && s.suspect.o != o:
+		return true, s.destinationRefused(o, be)
+	default:
+		s.log.Warn("stomp sender: broker refused a message, probing the next one", "id", o.id, "destination", o.dest, "err", be)
+		s.suspect = &refusal{o: o, err: be}
+	}
+	return true, nil
+}
+
+// destinationRefused returns the *DestinationError for the refusal of o
+// (and of the suspect, if any): every message stays pending.
+func (s *Sender) destinationRefused(o *outgoing, be *BrokerError) error {
+	dests := []string{o.dest}
+	if r := s.suspect; r != nil && r.o.dest != o.dest {
+		dests = []string{r.o.dest, o.dest}
+	}
+	s.suspect = nil
+	err := &DestinationError{Destinations: dests, Kept: s.Pending(), Err: be}
+	s.log.Warn("stomp sender: the broker refuses the destination; stopping with every message kept", "err", err)
+	return err
+}
+
+// pendingByReceipt returns the pending message sent with receipt, or nil.
+func (s *Sender) pendingByReceipt(receipt string) *outgoing {
+	if receipt == "" {
+		return nil
+	}
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	return s.pending[receipt]
 }
 
 // reconnect dials until a connection takes the pending messages. After a
-// suspect ERROR it first probes: the pending messages go one at a time, so
-// the broker's next ERROR designates the message that caused it.
+// broker ERROR it first probes (see probe).
 func (s *Sender) reconnect(b *backoff, probe bool) (*Conn, error) {
 	for {
-		c, err := redial(s.ctx, s.uri, s.opts, b)
+		c, err := s.dial(s.ctx, b)
 		if err != nil {
 			return nil, err
 		}
 		if probe {
-			if !s.probe(c, b) {
+			done, err := s.probe(c, b)
+			if err != nil {
+				return nil, err
+			}
+			if !done {
 				if s.ctx.Err() != nil {
 					return nil, context.Cause(s.ctx)
 				}
@@ -286,27 +377,36 @@ func (s *Sender) reconnect(b *backoff, probe bool) (*Conn, error) {
 	}
 }
 
-// probe sends the pending messages one at a time (stop-and-wait) on c. It
-// returns true once none of them is left unconfirmed, false if c died (c is
-// then closed): a message the broker answered with an ERROR is rejected
-// with that error.
-func (s *Sender) probe(c *Conn, b *backoff) bool {
+// probe sends the pending messages one at a time (stop-and-wait) on c,
+// oldest first, except the suspect; messages Sent meanwhile only while the
+// suspect waits for another message to judge it (a steady stream of new
+// messages would otherwise keep the Sender at stop-and-wait). It
+// returns true once none of them is left unconfirmed, false if c died (c
+// is then closed), and the *DestinationError that stops the Sender, if
+// the broker refuses the destination (see refused). The suspect is
+// rejected as soon as the broker confirms another message; left alone, it
+// is rejected too, unless the ERROR says its destination does not exist.
+func (s *Sender) probe(c *Conn, b *backoff) (bool, error) {
 	s.log.Info("stomp sender probing pending messages one at a time after a broker error", "pending", s.Pending())
-	for _, o := range s.pendingList() {
+	s.pmu.Lock()
+	last := s.seq
+	s.pmu.Unlock()
+	for {
 		done := make(chan struct{})
-		s.pmu.Lock()
-		_, still := s.pending[o.receipt]
-		if still {
-			s.probeID, s.probeDone = o.receipt, done
-		}
-		s.pmu.Unlock()
-		if !still {
-			continue
+		o := s.nextProbe(done, last)
+		if o == nil {
+			break
 		}
 		c.write(o.f) // a failure closes c.Done
 		select {
 		case <-done:
 			b.reset()
+			if r := s.suspect; r != nil {
+				s.suspect = nil
+				s.log.Warn("stomp sender: broker refused a message and accepted the next one: rejecting it",
+					"id", r.o.id, "destination", r.o.dest, "err", r.err)
+				s.finish(r.o.receipt, r.err)
+			}
 			continue
 		case <-c.Done():
 		case <-s.ctx.Done():
@@ -315,15 +415,40 @@ func (s *Sender) probe(c *Conn, b *backoff) bool {
 		s.probeID, s.probeDone = "", nil
 		s.pmu.Unlock()
 		c.Close()
-		if cerr := c.Err(); suspect(cerr) {
-			s.log.Warn("stomp sender: broker refused a message", "id", o.id, "err", cerr)
-			s.finish(o.receipt, cerr)
-		} else {
-			s.rejectFor(cerr)
-		}
-		return false
+		_, err := s.refused(c.Err(), o)
+		return false, err
 	}
-	return true
+	if r := s.suspect; r != nil {
+		if refusesDestination(r.err) {
+			c.Close()
+			return false, s.destinationRefused(r.o, r.err)
+		}
+		s.suspect = nil
+		s.log.Warn("stomp sender: broker refused a message", "id", r.o.id, "destination", r.o.dest, "err", r.err)
+		s.finish(r.o.receipt, r.err)
+	}
+	return true, nil
+}
+
+// nextProbe returns the oldest pending message other than the suspect,
+// sent up to the sequence number last unless a suspect waits, and makes
+// it the one whose receipt closes done; nil when there is none.
+func (s *Sender) nextProbe(done chan struct{}, last uint64) *outgoing {
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	var next *outgoing
+	for _, o := range s.pending {
+		if s.suspect != nil && o == s.suspect.o || s.suspect == nil && o.seq > last {
+			continue
+		}
+		if next == nil || o.seq < next.seq {
+			next = o
+		}
+	}
+	if next != nil {
+		s.probeID, s.probeDone = next.receipt, done
+	}
+	return next
 }
 
 // serve waits until c dies or the Sender stops (receipts are handled by
@@ -340,14 +465,6 @@ func (s *Sender) serve(c *Conn) (useful bool) {
 func (s *Sender) receipt(id string) {
 	s.useful.Store(true)
 	s.finish(id, nil)
-}
-
-// rejectFor fails the message an ERROR frame named by its receipt, if any.
-func (s *Sender) rejectFor(err error) {
-	var be *BrokerError
-	if errors.As(err, &be) && be.ReceiptID != "" {
-		s.finish(be.ReceiptID, be)
-	}
 }
 
 // finish removes a pending message and reports its Result.

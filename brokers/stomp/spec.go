@@ -33,7 +33,9 @@ func withConnection(s *actors.Spec) *actors.Spec {
 		Field(actors.Duration("heartbeat").Advanced().
 			Description("heart-beat period asked for and promised (default 10s; 0 disables); a broker silent for three periods is dead")).
 		Field(actors.Duration("connect_timeout").Advanced().
-			Description("bound on TCP, TLS and CONNECT of one address (default 10s)"))
+			Description("bound on TCP, TLS and CONNECT of one address (default 10s)")).
+		Field(actors.Int("max_frame_size").Default(DefaultMaxFrameSize).Advanced().
+			Description("largest frame accepted from the broker, in bytes; a bigger one fails the connection before it is read"))
 }
 
 // connection is what the connection fields configure.
@@ -52,6 +54,7 @@ func connectionFrom(cfg *actors.Config) (connection, error) {
 	o := Options{
 		VirtualHost:    cfg.String("virtual_host"),
 		ConnectTimeout: cfg.Duration("connect_timeout"),
+		MaxFrameSize:   cfg.Int("max_frame_size"),
 	}
 	if cfg.Has("heartbeat") {
 		beat := cfg.Duration("heartbeat")
@@ -64,6 +67,11 @@ func connectionFrom(cfg *actors.Config) (connection, error) {
 		o.Auth = Auth{Scheme: a.String("scheme"), Name: a.String("name"), Pass: a.String("pass")}
 	}
 	o.TLS = pipe.TLSFrom(cfg.Object("tls"))
+	if cfg.Has("max_frame_size") { // absent (a Config built in Go): the default
+		if err := atLeast(cfg, "max_frame_size", 1); err != nil {
+			return connection{}, err
+		}
+	}
 	if err := o.validate(); err != nil {
 		return connection{}, err
 	}

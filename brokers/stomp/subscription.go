@@ -95,6 +95,10 @@ type Subscription struct {
 	// instead of c (the Receiver's shortcut); it must return once the
 	// connection is done.
 	handle func(*frame.Frame)
+	// active is closed by the reader on the first MESSAGE (seen, which
+	// only the reader touches): proof enough that the SUBSCRIBE was taken.
+	active chan struct{}
+	seen   bool
 }
 
 // C delivers the MESSAGE frames of the subscription. It is never closed:
@@ -104,8 +108,12 @@ func (s *Subscription) C() <-chan *frame.Frame { return s.c }
 // Options returns the subscription's options, defaults applied.
 func (s *Subscription) Options() SubscribeOptions { return s.opts }
 
-// Subscribe sends SUBSCRIBE with a receipt and waits for it (until ctx
-// ends), so a refused subscription is an error here rather than later.
+// Subscribe sends SUBSCRIBE with a receipt and waits for it, so a refused
+// subscription is an error here rather than later. A first MESSAGE of the
+// subscription ends the wait as well: brokers may send MESSAGEs before the
+// RECEIPT, and C holds only so many. The wait ends with an error when ctx
+// ends, or after Options.SubscribeTimeout: a broker that does not answer
+// in time is taken for dead, and the connection fails.
 func (c *Conn) Subscribe(ctx context.Context, opts SubscribeOptions) (*Subscription, error) {
 	return c.subscribe(ctx, opts, nil)
 }
@@ -116,7 +124,7 @@ func (c *Conn) subscribe(ctx context.Context, opts SubscribeOptions, handle func
 	if err != nil {
 		return nil, err
 	}
-	s := &Subscription{conn: c, opts: opts}
+	s := &Subscription{conn: c, opts: opts, active: make(chan struct{})}
 	if handle != nil {
 		s.handle = func(f *frame.Frame) { handle(s, f) }
 	} else {
@@ -129,11 +137,22 @@ func (c *Conn) subscribe(ctx context.Context, opts SubscribeOptions, handle func
 	}
 	c.subs[opts.ID] = s
 	c.mu.Unlock()
-	if err := c.request(ctx, opts.frame()); err != nil {
+	var timeout error
+	if d := c.opts.SubscribeTimeout; d > 0 {
+		timeout = fmt.Errorf("no answer within the subscribe timeout (%s)", d)
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, d, timeout)
+		defer cancel()
+	}
+	if err := c.request(ctx, opts.frame(), s.active); err != nil {
 		c.mu.Lock()
 		delete(c.subs, opts.ID)
 		c.mu.Unlock()
-		return nil, fmt.Errorf("subscribe %s: %w", opts.Destination, err)
+		err = fmt.Errorf("broker %s: subscribe %s: %w", c.addr, opts.Destination, err)
+		if timeout != nil && context.Cause(ctx) == timeout {
+			c.fail(err)
+		}
+		return nil, err
 	}
 	return s, nil
 }
