@@ -97,10 +97,18 @@ func runLoaded(ctx context.Context, tree *supervision.Tree, path string, stderr 
 		page = srv
 		defer closePage(page, logger)
 	}
-	r, err := supervision.Start(ctx, tree, supervision.WithLogger(logger))
-	if err != nil {
+	r, sig, err := startInterruptible(ctx, tree, logger, sigs)
+	switch {
+	case sig != nil && err != nil:
+		// Start stopped, in reverse order, whatever had started.
+		logger.Info("stopped while starting", slog.String("signal", sig.String()), slog.String("reason", err.Error()))
+		return nil
+	case err != nil:
 		logger.Error("tree failed to start", slog.String("file", path), slog.String("reason", err.Error()))
 		return &exitError{code: 1, err: fmt.Errorf("%s: %w", path, err)}
+	case sig != nil: // came as the start ended
+		logger.Info("stopping", slog.String("signal", sig.String()))
+		return stopTree(r, path, logger, sigs)
 	}
 	logger.Info("tree running", slog.String("file", path), slog.String("root", tree.Root.Name))
 	var status *statuspage.Handler
@@ -132,6 +140,38 @@ func runLoaded(ctx context.Context, tree *supervision.Tree, path string, stderr 
 			return nil
 		}
 	}
+}
+
+// startInterruptible starts the tree, giving up on the first SIGINT or
+// SIGTERM: a start can wait a long time (a broker that is down, a child
+// that is slow to be ready), and the user must be able to stop it without
+// SIGKILL. It returns the signal that came, if any. SIGHUP cannot reload
+// a tree that is not running yet: it is logged and ignored.
+func startInterruptible(ctx context.Context, tree *supervision.Tree, logger *slog.Logger, sigs <-chan os.Signal) (*supervision.Running, os.Signal, error) {
+	startCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	started := make(chan struct{})
+	got := make(chan os.Signal, 1) // the signal, or closed without one
+	go func() {
+		defer close(got)
+		for {
+			select {
+			case sig := <-sigs:
+				if sig == syscall.SIGHUP {
+					logger.Info("reload ignored: the tree is still starting")
+					continue
+				}
+				got <- sig
+				cancel()
+				return
+			case <-started:
+				return
+			}
+		}
+	}()
+	r, err := supervision.Start(startCtx, tree, supervision.WithLogger(logger))
+	close(started)
+	return r, <-got, err // a signal taken from sigs is never dropped
 }
 
 // stopTree stops the tree gracefully; a second SIGINT or SIGTERM gives up

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -38,6 +39,8 @@ func init() {
 		}})
 	actors.Register(actors.Kind{Name: "runtest.idle", Summary: "does nothing",
 		New: func(*actors.Config) (actor.Actor, error) { return actor.ReceiveFunc(func(actor.Context) {}), nil }})
+	actors.Register(actors.Kind{Name: "runtest.neverready", Summary: "never says it is ready", SignalsReady: true,
+		New: func(*actors.Config) (actor.Actor, error) { return actor.ReceiveFunc(func(actor.Context) {}), nil }})
 	actors.Register(actors.Kind{Name: "runtest.crasher", Summary: "fails right after it started",
 		New: func(*actors.Config) (actor.Actor, error) {
 			return actor.ReceiveFunc(func(ctx actor.Context) {
@@ -46,6 +49,24 @@ func init() {
 				}
 			}), nil
 		}})
+}
+
+// syncBuffer is a bytes.Buffer the logger writes while the test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func writeTree(t *testing.T, path, yaml string) {
@@ -289,5 +310,36 @@ func TestRunHTTPAddressTaken(t *testing.T) {
 	}
 	if strings.Contains(logs.String(), "tree running") {
 		t.Errorf("the tree started:\n%s", logs.String())
+	}
+}
+
+// TestRunSignalWhileStarting: a start that waits (a child that never says
+// it is ready, as a sender whose broker is down) ends on SIGINT, stopping
+// what had started, instead of needing SIGKILL.
+func TestRunSignalWhileStarting(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tree.yaml")
+	writeTree(t, path, "name: app\nchildren:\n  - {name: first, kind: runtest.idle}\n  - {name: waits, kind: runtest.neverready}\n")
+	var logs syncBuffer
+	logger, _ := newLogger(&logs, "info", "text")
+	sigs := make(chan os.Signal, 2)
+	sigs <- syscall.SIGHUP // ignored while starting
+	done := make(chan error, 1)
+	go func() { done <- runTree(context.Background(), path, &logs, logger, sigs, nil) }()
+	for !strings.Contains(logs.String(), "reload ignored") {
+		time.Sleep(10 * time.Millisecond)
+	}
+	sigs <- syscall.SIGINT
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("runTree = %v, want a clean stop", err)
+		}
+	case <-time.After(time.Minute): // a hang, not a speed
+		t.Fatal("SIGINT did not stop a tree that was starting")
+	}
+	for _, want := range []string{"stopped while starting", "signal=interrupt", "node=app/first"} {
+		if !strings.Contains(logs.String(), want) {
+			t.Errorf("logs lack %q:\n%s", want, logs.String())
+		}
 	}
 }
