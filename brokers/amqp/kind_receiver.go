@@ -16,7 +16,8 @@ import (
 // The amqp.receiver kind: the source stage of a transfer out of an AMQP 1.0
 // broker. It attaches a receiving link to `destination` with `prefetch`
 // credit and Delivers every message to the `to:` sibling, with an ID of its
-// own per delivery. It settles a delivery only once answered:
+// own per delivery, at most `window` of them unanswered. It settles a
+// delivery only once answered:
 //
 //   - Confirm: accepted, the broker removes the message;
 //   - Reject: rejected (the AMQP outcome, not a release): the downstream
@@ -36,12 +37,24 @@ import (
 // before the connection closes. With `count` the actor stops normally
 // after that many confirmed messages; what it received beyond them is given
 // back.
+//
+// Duplicates after a broker restart are the messages passed downstream
+// whose acceptance did not reach the broker, so the kind keeps that number
+// small: the prefetch waits in the client, and only `window` messages
+// (default 100, as the stomp.receiver's prefetch) are passed downstream
+// unanswered; a delivery that arrives once the connection is gone is never
+// passed on (the broker redelivers it); and what the goroutine of a
+// previous incarnation posted is dropped (pipe.TaggedPosterOf), never
+// Delivered for an acceptance that would go to a closed link.
 
 // ReceiverKindName is the YAML kind of the receiver stage.
 const ReceiverKindName = "amqp.receiver"
 
+// DefaultReceiverWindow is the default `window` of amqp.receiver.
+const DefaultReceiverWindow = 100
+
 func init() {
-	actors.Register(actors.Kind{
+	registerKind(actors.Kind{
 		Name:    ReceiverKindName,
 		Summary: "consumes an AMQP 1.0 address and delivers each message downstream, accepting it once confirmed",
 		Spec: withKindConnection(actors.NewSpec()).
@@ -51,29 +64,13 @@ func init() {
 			Field(actors.Sibling("to").Required().Description("sibling stage the messages are delivered to")).
 			Field(actors.Int("prefetch").Default(DefaultCredit).
 				Description("link credit: most messages received and not yet settled")).
+			Field(actors.Int("window").Default(DefaultReceiverWindow).Advanced().
+				Description("most messages delivered downstream and not yet answered (at most prefetch); the rest of the prefetch waits, so a broker restart redelivers it without duplicates")).
 			Field(actors.Int("count").Default(0).Description("stop normally after this many confirmed messages (0: no limit)")),
-		Validate: func(cfg *actors.Config) error {
-			if p := cfg.Int("prefetch"); p < 1 {
-				return fmt.Errorf("prefetch: must be at least 1, got %d", p)
-			}
-			if n := cfg.Int("count"); n < 0 {
-				return fmt.Errorf("count: must not be negative, got %d", n)
-			}
-			_, err := connectionFrom(cfg)
-			return err
-		},
-		New: func(cfg *actors.Config) (actor.Actor, error) {
-			c, err := connectionFrom(cfg)
-			if err != nil {
-				return nil, err
-			}
-			credit := cfg.Int("prefetch")
-			if credit < 1 {
-				credit = DefaultCredit
-			}
-			return &receiverActor{cfg: cfg, conn: c, source: cfg.String("destination"), credit: credit}, nil
-		},
-		SignalsReady: true,
+	}, []bound{{"prefetch", 1}, {"window", 1}, {"count", 0}}, func(cfg *actors.Config, c kindConnection) actor.Actor {
+		credit := intOr(cfg, "prefetch", DefaultCredit)
+		return &receiverActor{cfg: cfg, conn: c, source: cfg.String("destination"), credit: credit,
+			window: min(intOr(cfg, "window", DefaultReceiverWindow), credit)}
 	})
 }
 
@@ -83,6 +80,7 @@ type receiverActor struct {
 	conn   kindConnection
 	source string
 	credit int
+	window int
 
 	inbox   *pipe.Inbox[*Delivery]
 	settles chan settleOp // to the goroutine
@@ -94,8 +92,9 @@ type settleOp struct {
 	reason error
 }
 
-// received hands a Delivery from the goroutine to the actor.
-type received struct{ d *Delivery }
+// received hands Deliveries from the goroutine to the actor, in arrival
+// order: as many as were ready, one mailbox message for all.
+type received struct{ ds []*Delivery }
 
 // receiverUp tells the actor that the link is attached.
 type receiverUp struct{}
@@ -104,30 +103,27 @@ func deliveryMessage(d *Delivery) *queue.Message { return d.Message }
 
 // Receive implements actor.Actor.
 func (a *receiverActor) Receive(ctx actor.Context) {
-	switch m := ctx.Message().(type) {
+	switch m := pipe.Unwrap(ctx, a).(type) {
 	case *actor.Started:
 		a.inbox = pipe.NewInbox(ctx, a.cfg, a.cfg.Int("count"), deliveryMessage)
-		// The credit bounds the deliveries not yet settled (the Receiver
-		// grants more only as they are settled; its stall watchdog may lend
-		// one more), so this channel never fills: settling never blocks.
-		a.settles = make(chan settleOp, 2*a.credit+2)
-		p := pipe.PosterOf(ctx)
+		// The goroutine passes on at most window deliveries not settled,
+		// so this channel never fills: settling never blocks.
+		a.settles = make(chan settleOp, a.window)
+		p := pipe.TaggedPosterOf(ctx, a)
 		settles := a.settles
 		actors.Go(ctx, func(gctx context.Context) error { return a.run(gctx, p, settles) })
 	case *receiverUp:
 		actors.SignalReady(ctx)
 	case *received:
-		a.inbox.Arrive(ctx, m.d)
+		for _, d := range m.ds {
+			a.inbox.Arrive(ctx, d)
+		}
 	case *pipe.Retry:
 		a.inbox.Retry(ctx)
 	case *queue.Confirm:
 		a.settle(ctx, m.ID, nil)
 	case *queue.Reject:
-		reason := m.Reason
-		if reason == nil {
-			reason = fmt.Errorf("rejected downstream")
-		}
-		a.settle(ctx, m.ID, reason)
+		a.settle(ctx, m.ID, pipe.Reason(m))
 	}
 }
 
@@ -152,9 +148,10 @@ func (a *receiverActor) settle(ctx actor.Context, id string, reason error) {
 }
 
 // run is the actor's goroutine: it connects and attaches, then forwards
-// deliveries to the actor and writes the settlements it asks for, until the
-// actor stops (it then writes the settlements already asked for and closes
-// the connection) or the link fails (an error: the actor fails).
+// deliveries to the actor, at most window not settled, and writes the
+// settlements it asks for, until the actor stops (it then writes the
+// settlements already asked for and closes the connection) or the link
+// fails (an error: the actor fails).
 func (a *receiverActor) run(ctx context.Context, p pipe.Poster, settles <-chan settleOp) error {
 	c, err := Dial(ctx, a.conn.uri, a.conn.opts)
 	if err != nil {
@@ -197,28 +194,96 @@ func (a *receiverActor) run(ctx context.Context, p pipe.Poster, settles <-chan s
 			log.Debug("amqp receiver: settlement not written", "source", a.source, "err", err)
 		}
 	}
-	p.Post(&receiverUp{})
-	for {
-		select {
-		case d, ok := <-r.Deliveries():
-			if !ok {
-				return fmt.Errorf("amqp receiver %s %s: %w", a.conn.uri, a.source, cmp.Or(r.Err(), ErrClosed))
-			}
-			if d.Err != nil {
-				log.Error("amqp receiver: message has no queue form, rejecting it", "source", a.source, "err", d.Err)
-				if err := d.Reject(ctx, "amqp:decode-error", d.Err.Error()); err != nil && ctx.Err() == nil {
-					return fmt.Errorf("amqp receiver %s %s: %w", a.conn.uri, a.source, err)
-				}
+	gone := func() error {
+		return fmt.Errorf("amqp receiver %s %s: %w", a.conn.uri, a.source, cmp.Or(r.Err(), c.Err(), ErrClosed))
+	}
+	// The settlements are written by a goroutine of their own, so that
+	// passing deliveries on never waits behind a disposition's write (a
+	// trip through three go-amqp goroutines); it hands back one slot of
+	// the window per settlement written. It ends before the session does
+	// (deferred after r.Close, so run first).
+	freed := make(chan struct{}, a.window) // never fills: one per delivery passed on
+	stop, settled := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(settled)
+		for {
+			select {
+			case op := <-settles:
+				do(context.WithoutCancel(ctx), op)
+				freed <- struct{}{}
 				continue
+			case <-stop:
+			case <-ctx.Done():
 			}
-			p.Post(&received{d: d})
-		case op := <-settles:
-			do(context.WithoutCancel(ctx), op)
+			if ctx.Err() != nil { // the actor stopped: write what it asked for
+				drainSettles(ctx, c.opts.CloseTimeout, settles, do)
+			}
+			return
+		}
+	}()
+	defer func() {
+		close(stop)
+		<-settled
+	}()
+	p.Post(&receiverUp{})
+	free := a.window // deliveries the actor may still be handed
+	for {
+		in := r.Deliveries()
+		if free == 0 {
+			in = nil // the rest waits in the Receiver, and is redelivered if the link dies
+		}
+		select {
+		case d, ok := <-in:
+			batch, ok := a.batch(ctx, c, d, ok, in, free)
+			if len(batch) > 0 {
+				free -= len(batch)
+				p.Post(&received{ds: batch})
+			}
+			if !ok {
+				return gone()
+			}
+		case <-freed:
+			free++
 		case <-c.Done():
-			return fmt.Errorf("amqp receiver: %w", c.Err())
+			return gone()
 		case <-ctx.Done():
-			drainSettles(ctx, c.opts.CloseTimeout, settles, do)
 			return nil
+		}
+	}
+}
+
+// batch gathers, from first on, the deliveries ready on in (at most limit)
+// that may be passed downstream, rejecting at once those with no
+// queue.Message form. ok is false when the Receiver or the connection is
+// gone: a delivery received then is not passed on, since its acceptance
+// could never be written (the broker redelivers it; passing it on would
+// make a duplicate).
+func (a *receiverActor) batch(ctx context.Context, c *Conn, first *Delivery, ok bool, in <-chan *Delivery, limit int) ([]*Delivery, bool) {
+	var ds []*Delivery
+	for d := first; ; {
+		if !ok {
+			return ds, false
+		}
+		select {
+		case <-c.Done():
+			return ds, false
+		default:
+		}
+		if d.Err != nil {
+			c.opts.Logger.Error("amqp receiver: message has no queue form, rejecting it", "source", a.source, "err", d.Err)
+			if err := d.Reject(ctx, "amqp:decode-error", d.Err.Error()); err != nil && ctx.Err() == nil {
+				return ds, false
+			}
+		} else {
+			ds = append(ds, d)
+		}
+		if len(ds) == limit {
+			return ds, true
+		}
+		select {
+		case d, ok = <-in:
+		default:
+			return ds, true
 		}
 	}
 }

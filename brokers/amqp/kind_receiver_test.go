@@ -6,9 +6,11 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
+	"github.com/bricksmq/bricks/internal/brokertest"
 	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/queue"
 )
@@ -102,4 +104,76 @@ children:
 	if seen["1"] != 1 {
 		t.Errorf("the rejected message was delivered %d times, want once", seen["1"])
 	}
+}
+
+// TestKindReceiverWindow has a downstream stage hold what it receives and
+// answer it only once it holds `window` messages, and then after a pause
+// that leaves the receiver time to overstep: the receiver, with a prefetch
+// of 40, must never have more than `window` (4) messages unanswered
+// downstream, and every message must still be Delivered exactly once.
+func TestKindReceiverWindow(t *testing.T) {
+	forKindBrokers(t, func(t *testing.T, kb kindBroker, b brokertest.Broker) {
+		kindtest.CheckLeaks(t)
+		p := newKindPipeline(t, kb, b)
+		const n, window = 40, 4
+		var mu sync.Mutex
+		var held []*queue.Deliver
+		var heldFrom []*actor.PID
+		maxHeld, total, unanswered := 0, 0, 0
+		script := kindtest.Script(t, func(ctx actor.Context, d *queue.Deliver) {
+			mu.Lock()
+			defer mu.Unlock()
+			held, heldFrom = append(held, d), append(heldFrom, ctx.Sender())
+			total++
+			unanswered++
+			maxHeld = max(maxHeld, unanswered)
+			if len(held) < window && total < n {
+				return
+			}
+			ds, from := held, heldFrom
+			held, heldFrom = nil, nil
+			self := ctx.Self()
+			sys := ctx.ActorSystem()
+			time.AfterFunc(20*time.Millisecond, func() {
+				mu.Lock()
+				unanswered -= len(ds)
+				mu.Unlock()
+				for i, d := range ds {
+					sys.Root.RequestWithCustomSender(from[i], &queue.Confirm{ID: d.ID}, self)
+				}
+			})
+		})
+		kindtest.Fill(t, p.src, kindtest.Messages(n)...)
+		kindtest.RunTree(t, fmt.Sprintf(`
+name: window
+strategy: rest_for_one
+children:
+  - name: stage
+    kind: kindtest.script
+    with: {script: %q}
+  - name: receiver
+    kind: amqp.receiver
+    restart: transient
+    with: {uri: %q, auth: %s, destination: %q, to: stage, prefetch: %d, window: %d}
+  - name: sender
+    kind: amqp.sender
+    with: {uri: %q, auth: %s, destination: %q}
+  - name: reader
+    kind: queue.reader
+    with: {path: %q, to: sender, poll: 20ms}
+`, script, p.uri, p.auth, p.address, n, window, p.uri, p.auth, p.address, p.src))
+		kindtest.WaitUntil(t, "every message delivered", func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return total >= n
+		})
+		mu.Lock()
+		defer mu.Unlock()
+		if maxHeld > window {
+			t.Errorf("the stage held %d unanswered messages at once, want at most window = %d", maxHeld, window)
+		}
+		if total != n {
+			t.Errorf("%d Delivers for %d messages", total, n)
+		}
+	})
 }

@@ -20,13 +20,15 @@ import (
 // (released, modified: the broker did not take it, for now) and any link or
 // connection failure leave the message in doubt: the actor fails, and its
 // supervisor restarts it together with the stages feeding it, which offer
-// their unconfirmed messages again.
+// their unconfirmed messages again. The decisions that arrived before the
+// failure are passed on first, so that only the messages really in doubt
+// are sent again.
 
 // SenderKindName is the YAML kind of the sender stage.
 const SenderKindName = "amqp.sender"
 
 func init() {
-	actors.Register(actors.Kind{
+	registerKind(actors.Kind{
 		Name:    SenderKindName,
 		Summary: "sends each delivered message to an AMQP 1.0 address and confirms it once the broker accepted it",
 		Spec: withKindConnection(actors.NewSpec()).
@@ -36,26 +38,9 @@ func init() {
 			Field(actors.Int("window").Default(DefaultWindow).Description("most messages sent and not yet accepted by the broker")).
 			Field(actors.Bool("durable").Default(true).
 				Description(`mark every message durable (RabbitMQ keeps only durable messages across restarts); false leaves it to each message's "durable" header`)),
-		Validate: func(cfg *actors.Config) error {
-			if w := cfg.Int("window"); w < 1 {
-				return fmt.Errorf("window: must be at least 1, got %d", w)
-			}
-			_, err := connectionFrom(cfg)
-			return err
-		},
-		New: func(cfg *actors.Config) (actor.Actor, error) {
-			c, err := connectionFrom(cfg)
-			if err != nil {
-				return nil, err
-			}
-			w := cfg.Int("window")
-			if w < 1 {
-				w = DefaultWindow
-			}
-			return &senderActor{cfg: cfg, conn: c, dest: cfg.String("destination"),
-				so: SenderOptions{Window: w, Durable: cfg.Bool("durable")}}, nil
-		},
-		SignalsReady: true,
+	}, []bound{{"window", 1}}, func(cfg *actors.Config, c kindConnection) actor.Actor {
+		return &senderActor{cfg: cfg, conn: c, dest: cfg.String("destination"),
+			so: SenderOptions{Window: intOr(cfg, "window", DefaultWindow), Durable: cfg.Bool("durable")}}
 	})
 }
 
@@ -66,14 +51,7 @@ type senderActor struct {
 	dest string
 	so   SenderOptions
 
-	origins *pipe.Origins          // every Deliver not yet answered, by our id
-	out     *pipe.Outbox[outbound] // to the goroutine, at most window unanswered
-}
-
-// outbound is a message for the goroutine to Send under our id.
-type outbound struct {
-	id  string
-	msg *queue.Message
+	sending *pipe.Sending // every Deliver not yet answered; at most window with the goroutine
 }
 
 // senderUp tells the actor that the link is attached.
@@ -81,47 +59,41 @@ type senderUp struct{}
 
 // sendResult is the broker's decision on one outbound message: Err nil
 // (accepted) or the reason to Reject it.
-type sendResult struct {
-	id  string
-	err error
-}
+type sendResult struct{ Confirmation }
 
 // Receive implements actor.Actor.
 func (a *senderActor) Receive(ctx actor.Context) {
-	switch m := ctx.Message().(type) {
+	switch m := pipe.Unwrap(ctx, a).(type) {
 	case *actor.Started:
-		// Fresh per incarnation: the goroutine of the previous one is gone,
-		// and results it left in the mailbox match no id of this one.
-		a.origins = pipe.NewOrigins()
-		a.out = pipe.NewOutbox[outbound](a.so.Window)
-		p := pipe.PosterOf(ctx)
-		out := a.out.C()
+		// Fresh per incarnation: our own ids (the upstream's are unique
+		// only per upstream), and at most window messages between the
+		// actor and their decision, so the goroutine's Send never waits
+		// for a window slot and the Confirmations buffer never fills.
+		a.sending = pipe.NewSending(a.so.Window)
+		p := pipe.TaggedPosterOf(ctx, a)
+		out := a.sending.C()
 		actors.Go(ctx, func(gctx context.Context) error { return a.run(gctx, p, out) })
 	case *senderUp:
 		actors.SignalReady(ctx)
-		a.out.Open()
+		a.sending.Open()
 	case *queue.Deliver:
-		id := a.origins.Add(ctx.Sender(), m)
-		a.out.Push(outbound{id: id, msg: m.Message})
-	case *sendResult:
-		up, ok := a.origins.Answer(ctx, m.id, m.err)
-		if !ok {
+		if m.Message == nil {
+			queue.Answer(ctx, ctx.Sender(), m.ID, errors.New("amqp sender: Deliver without a message"))
 			return
 		}
-		if m.err != nil {
-			pipe.Logger(ctx, a.cfg).Warn("amqp sender: message refused", "id", up, "destination", a.dest, "err", m.err)
+		a.sending.Deliver(ctx, m)
+	case *sendResult:
+		if up, ok := a.sending.Answer(ctx, m.ID, m.Err); ok && m.Err != nil {
+			pipe.Logger(ctx, a.cfg).Warn("amqp sender: message refused", "id", up, "destination", a.dest, "err", m.Err)
 		}
-		a.out.Done()
 	}
 }
 
 // run is the actor's goroutine: it connects and attaches, then Sends what
 // the actor hands over and passes every decision back, until the actor
 // stops (it then closes the connection) or the link fails (an error: the
-// actor fails). The actor hands over at most window messages not yet
-// decided, so Send never waits for a window slot and the Confirmations
-// buffer never fills.
-func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan outbound) error {
+// actor fails).
+func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Outbound) error {
 	c, err := Dial(ctx, a.conn.uri, a.conn.opts)
 	if err != nil {
 		return fmt.Errorf("amqp sender %s: %w", a.conn.uri, err)
@@ -138,30 +110,76 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan outboun
 	for {
 		select {
 		case o := <-out:
-			if err := s.Send(ctx, o.id, o.msg); err != nil {
+			if err := s.Send(ctx, o.ID, o.Message); err != nil {
 				if ctx.Err() != nil {
 					return nil
 				}
-				if _, merr := ToAMQP(o.msg); merr != nil {
+				if _, merr := ToAMQP(o.Message); merr != nil {
 					// The message itself has no AMQP form: refuse it alone.
-					p.Post(&sendResult{id: o.id, err: err})
+					p.Post(&sendResult{Confirmation{ID: o.ID, Err: err}})
 					continue
 				}
-				return fmt.Errorf("amqp sender %s: %w", a.conn.uri, err)
+				return a.failed(ctx, s, p, err)
 			}
 		case conf, ok := <-s.Confirmations():
 			if !ok {
 				return fmt.Errorf("amqp sender %s target %s: %w", a.conn.uri, a.dest, ErrClosed)
 			}
-			if conf.Err != nil && !isRejected(conf.Err) {
-				// Released, modified or a link failure: not refused for
-				// good, only not taken now. Failing makes the upstream
-				// offer it again.
-				return fmt.Errorf("amqp sender %s: message not accepted: %w", a.conn.uri, conf.Err)
+			if err := a.decided(p, conf); err != nil {
+				return a.failed(ctx, s, p, err)
 			}
-			p.Post(&sendResult{id: conf.ID, err: conf.Err})
 		case <-c.Done():
-			return fmt.Errorf("amqp sender: %w", c.Err())
+			return a.failed(ctx, s, p, c.Err())
+		case <-ctx.Done():
+			return nil
+		}
+	}
+}
+
+// decided passes conf on to the actor when the broker decided for good
+// (accepted, or rejected: never to be taken), and returns an error
+// otherwise: released, modified or a link failure leave the message in
+// doubt, not refused, and failing makes the upstream offer it again.
+func (a *senderActor) decided(p pipe.Poster, conf Confirmation) error {
+	if conf.Err != nil && !isRejected(conf.Err) {
+		return fmt.Errorf("message not accepted: %w", conf.Err)
+	}
+	p.Post(&sendResult{conf})
+	return nil
+}
+
+// failed ends the goroutine after the link or connection failed with
+// cause. The decisions that arrived before the failure are still passed
+// on: the restarted upstream then sends again only the messages really in
+// doubt, not those the broker already took (duplicates). Once the link is
+// gone the Sender turns every message still awaiting its disposition into
+// an error Confirmation, so this waits for no broker; it ends early when
+// the actor stops.
+func (a *senderActor) failed(ctx context.Context, s *Sender, p pipe.Poster, cause error) error {
+	err := fmt.Errorf("amqp sender %s target %s: %w", a.conn.uri, a.dest, cause)
+	confs := s.Confirmations()
+	for {
+		// Read the count first: at 0, every Confirmation to come was
+		// buffered before, and an empty channel means none is left.
+		waiting := s.unreadCount()
+		select {
+		case conf, ok := <-confs:
+			if !ok {
+				return err
+			}
+			_ = a.decided(p, conf) // one in doubt does not end the others
+			continue
+		default:
+		}
+		if waiting == 0 {
+			return err
+		}
+		select {
+		case conf, ok := <-confs:
+			if !ok {
+				return err
+			}
+			_ = a.decided(p, conf)
 		case <-ctx.Done():
 			return nil
 		}

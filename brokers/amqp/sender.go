@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	goamqp "github.com/Azure/go-amqp"
 
@@ -64,6 +65,7 @@ type Sender struct {
 	cancel   context.CancelFunc // cancels the waiter's Wait
 	once     sync.Once
 	closeErr error
+	unread   atomic.Int64 // written by Send, their Confirmation not yet on confirms
 }
 
 type pending struct {
@@ -169,6 +171,7 @@ func (s *Sender) Send(ctx context.Context, id string, m *queue.Message) error {
 		<-s.tokens
 		return s.linkError("send", err)
 	}
+	s.unread.Add(1)
 	s.pending <- p // never blocks: tokens bound the pending messages
 	return nil
 }
@@ -187,6 +190,14 @@ func (s *Sender) wait(ctx context.Context) {
 		c := Confirmation{ID: p.id}
 		if p.receipt != nil {
 			st, err := p.receipt.Wait(ctx)
+			// Once the link has ended, go-amqp's Wait picks at random
+			// between a disposition that did arrive and the link's end:
+			// ask again (each answer is immediate then), so that a message
+			// the broker settled is not taken for one in doubt and sent
+			// again (a duplicate).
+			for try := 0; err != nil && ctx.Err() == nil && try < waitRetries; try++ {
+				st, err = p.receipt.Wait(ctx)
+			}
 			if err != nil {
 				if ctx.Err() != nil {
 					return // closing: the message stays in doubt
@@ -204,11 +215,24 @@ func (s *Sender) wait(ctx context.Context) {
 		<-s.tokens
 		select {
 		case s.confirms <- c:
+			s.unread.Add(-1)
 		case <-s.quit:
 			return
 		}
 	}
 }
+
+// waitRetries bounds the extra Waits on a receipt whose link has ended:
+// a disposition that arrived is missed by all of them with probability
+// 2^-waitRetries.
+const waitRetries = 10
+
+// unreadCount is the number of messages Send wrote whose Confirmation cannot be
+// read from Confirmations yet (still awaiting their disposition, or being
+// handed over). When it is 0, every Confirmation still to come is already
+// buffered in Confirmations: a caller whose link failed reads them without
+// waiting for one that will never come.
+func (s *Sender) unreadCount() int { return int(s.unread.Load()) }
 
 // linkError wraps a go-amqp error with the broker and target.
 func (s *Sender) linkError(op string, err error) error {
