@@ -15,6 +15,23 @@
 // CONNECT is a *BrokerError naming the broker, and failed rounds are spaced
 // by the backoff, never retried in a hot loop.
 //
+// A Sender or a Receiver does not retry a refused CONNECT (wrong login or
+// passcode, unknown virtual host), neither when it starts nor when it
+// reconnects, whatever the URI's maxReconnectAttempts: it stops at once
+// with a *LoginError naming the broker and quoting its reason (never the
+// passcode). The login stays wrong until someone fixes it, so retrying
+// inside the library would only hide it; the supervisor's restart is the
+// retry, spaced by its backoff and counted against its intensity.
+//
+// Limits on what a broker may do: Options.MaxFrameSize (default
+// DefaultMaxFrameSize, 64 MiB) bounds a frame from the broker, checked
+// before its body is allocated (ErrFrameTooLarge fails the connection);
+// Options.SubscribeTimeout (default: the connect timeout) bounds the wait
+// for the RECEIPT of a SUBSCRIBE, and Options.ReceiptTimeout (default
+// 30 s) the wait of a Sender for the RECEIPT of a SEND: a broker that
+// swallows either is taken for dead, even if it keeps beating, and the
+// connection is made again (*ReceiptTimeoutError for a SEND).
+//
 // # Sending: Sender
 //
 // Sender.Send writes a SEND frame with a receipt and returns without waiting
@@ -24,9 +41,21 @@
 // Result on Sender.Results when its RECEIPT arrives — only then is it safe
 // to remove it upstream. If the connection dies, the Sender reconnects and
 // resends every unconfirmed message (at-least-once: duplicates possible,
-// loss not). A message the broker refuses gets a Result with Err set and
-// is not resent; when the ERROR does not say which message it is about,
-// the Sender finds out by resending the pending messages one at a time.
+// loss not); so it does when the oldest unconfirmed message waited longer
+// than Options.ReceiptTimeout.
+//
+// Refusals are told apart. A message the broker refuses alone gets a
+// Result with Err set and is not resent (a per-message Reject upstream):
+// when the ERROR does not say which message it is about, the Sender finds
+// out by resending the pending messages one at a time, and judges a
+// message refused alone only once the broker accepts the next, different
+// one. A refusal of the destination itself — no permission to write
+// (RabbitMQ access_refused, ActiveMQ "not authorized"), a destination that
+// does not exist, or a refusal striking two different messages in a row —
+// would strike every message: none gets a Result, all stay pending, and
+// the Sender stops with a *DestinationError, so that nothing is rejected
+// for a configuration error and the caller offers the messages again once
+// it is fixed.
 //
 // # Receiving: Receiver
 //
@@ -37,6 +66,7 @@
 // headers) and delivers each message as a *Delivery: call Ack only once the
 // message is safe downstream, or Nack. If the connection dies the Receiver
 // reconnects and subscribes again; the broker redelivers what was not acked.
+// A refused login stops it with a *LoginError, like a Sender.
 //
 // # Frames and messages
 //
@@ -69,8 +99,13 @@
 // reconnects inside, walking the failover list with its backoff and
 // resending or resubscribing, so a shared connection actor would add
 // messages and states without adding reliability; a stage fails to its
-// supervisor only when reconnection is exhausted (maxReconnectAttempts),
-// and the supervisor decides what comes next.
+// supervisor when reconnection is exhausted (maxReconnectAttempts), at
+// once when a broker refuses the login (*LoginError) and, for
+// stomp.sender, when it refuses the destination (*DestinationError, the
+// source keeping every message), and the supervisor decides what comes
+// next, spacing its restarts by its backoff. The limits above are kind
+// fields: max_frame_size (both kinds), subscribe_timeout (stomp.receiver)
+// and receipt_timeout (stomp.sender).
 //
 // # Testing
 //
@@ -78,5 +113,6 @@
 // (RabbitMQ STOMP on 127.0.0.1:61613, ActiveMQ STOMP on 127.0.0.1:61614,
 // found by internal/brokertest; missing brokers fail under CI=true and skip
 // otherwise) and against small fake servers for the failures real brokers
-// cannot produce on demand (garbage, silence, refused receipts).
+// cannot produce on demand (garbage, silence, refused logins and
+// destinations, swallowed or oversized frames, receipts that never come).
 package stomp

@@ -88,9 +88,10 @@ func (e *DestinationError) Error() string {
 // Unwrap returns the broker's ERROR.
 func (e *DestinationError) Unwrap() error { return e.Err }
 
-// LoginError stops a Sender whose CONNECT a broker refused (wrong login
-// or passcode, unknown virtual host): Err is that round's error, a
-// *BrokerError naming the broker and quoting its reason.
+// LoginError stops a Sender or a Receiver whose CONNECT a broker refused
+// (wrong login or passcode, unknown virtual host), when it starts as when
+// it reconnects: Err is that round's error, a *BrokerError naming the
+// broker and quoting its reason (never the passcode).
 //
 // The login is not retried inside the library. It stays wrong until
 // someone fixes it, and the URI's maxReconnectAttempts is unlimited by
@@ -111,6 +112,30 @@ func (e *LoginError) Error() string { return "login refused: " + e.Err.Error() }
 
 // Unwrap returns the refused round's error.
 func (e *LoginError) Unwrap() error { return e.Err }
+
+// ReceiptTimeoutError fails a Sender's connection on which a message
+// waited for its RECEIPT longer than Options.ReceiptTimeout: the broker is
+// taken for dead (it may still send heart-beats, and without them nothing
+// else would notice). The Sender reconnects and resends every unconfirmed
+// message (at-least-once: the broker may have taken some); when
+// reconnection is exhausted it stops with this error.
+type ReceiptTimeoutError struct {
+	// Addr is the broker.
+	Addr Address
+	// Destination is the destination of the oldest unconfirmed message.
+	Destination string
+	// Timeout is Options.ReceiptTimeout.
+	Timeout time.Duration
+	// Unconfirmed is the number of messages then waiting for a receipt.
+	Unconfirmed int
+}
+
+// Error renders e.g. "broker stomp://127.0.0.1:61613: no RECEIPT within
+// 30s for a message sent to /queue/out (7 messages unconfirmed)".
+func (e *ReceiptTimeoutError) Error() string {
+	return fmt.Sprintf("broker %s: no RECEIPT within %s for a message sent to %s (%d messages unconfirmed)",
+		e.Addr, e.Timeout, e.Destination, e.Unconfirmed)
+}
 
 // loginRefused reports an error of a connection round in which a broker
 // answered CONNECT with an ERROR.

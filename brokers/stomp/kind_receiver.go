@@ -19,7 +19,12 @@ import (
 // broker. It subscribes to `destination` and Delivers every MESSAGE to the
 // `to:` sibling, with at most `prefetch` unanswered; it ACKs a message when
 // its Confirm arrives and NACKs it on Reject. When it stops or restarts it
-// disconnects, and the broker redelivers what was not acknowledged.
+// disconnects, and the broker redelivers what was not acknowledged. A lost
+// connection is handled by the Receiver, which reconnects and subscribes
+// again; the stage fails to its supervisor when reconnection is exhausted,
+// or at once when the broker refuses the login (*LoginError, not retried:
+// the supervisor's restarts are the retry), with an error naming the
+// broker URI and the destination.
 
 // ReceiverKindName is the YAML kind of the receiver stage.
 const ReceiverKindName = "stomp.receiver"

@@ -3,6 +3,7 @@ package stomp_test
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -18,6 +19,7 @@ import (
 
 	"github.com/bricksmq/bricks/brokers/embedded"
 	"github.com/bricksmq/bricks/brokers/stomp"
+	"github.com/bricksmq/bricks/internal/brokertest"
 	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/queue"
 	"github.com/bricksmq/bricks/supervision"
@@ -322,5 +324,35 @@ func TestKindReceiverSubscribeTimeoutFailsTheStage(t *testing.T) {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("start error %q does not contain %q", err, want)
 		}
+	}
+}
+
+// TestKindReceiverWrongPassword: RabbitMQ refuses the login. Like the
+// sender, the receiver does not retry it inside the library: after one
+// connection the stage fails (here the start fails) with a
+// *stomp.LoginError naming the broker and the destination, without the
+// password.
+func TestKindReceiverWrongPassword(t *testing.T) {
+	b := brokertest.RabbitSTOMP(t)
+	kindtest.CheckLeaks(t)
+	var logs syncBuffer
+	script := kindtest.Script(t, func(actor.Context, *queue.Deliver) {})
+	err := startTree(t, t.Context(), scriptTree("wrongpass", script,
+		fmt.Sprintf("uri: %q, auth: {name: %q, pass: wrong-secret}, virtual_host: %q, destination: /queue/wrongpass",
+			b.URI, b.Login, b.VirtualHost)), slog.New(slog.NewTextHandler(&logs, nil)))
+	var le *stomp.LoginError
+	if !errors.As(err, &le) {
+		t.Fatalf("want a *stomp.LoginError, got %v", err)
+	}
+	for _, want := range []string{"stomp receiver " + b.URI + " /queue/wrongpass", "login refused", "refused CONNECT"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "wrong-secret") {
+		t.Errorf("error %q shows the password", err)
+	}
+	if n := strings.Count(logs.String(), "stomp connect failed"); n != 1 {
+		t.Errorf("%d connection attempts logged, want 1:\n%s", n, logs.String())
 	}
 }

@@ -28,7 +28,9 @@ import (
 // retries: a destination the broker refuses (no permission, missing
 // exchange, or a refusal that strikes two different messages:
 // *DestinationError), a login it refuses (*LoginError, at once), a broker
-// it cannot reach within the URI's maxReconnectAttempts.
+// it cannot reach within the URI's maxReconnectAttempts, or one that left
+// messages without their RECEIPT for `receipt_timeout` on every connection
+// that many reconnections made (*ReceiptTimeoutError).
 // Every such error names the broker URI (which never holds credentials:
 // they are connection fields), and the first two quote the broker's ERROR.
 
@@ -44,7 +46,9 @@ func init() {
 				Description(`destination of every message (default: the message's own "destination" header)`).Example("/queue/out")).
 			Field(actors.Int("window").Default(DefaultWindow).Description("most messages sent and not yet confirmed by a receipt")).
 			Field(actors.Bool("persistent").Default(true).
-				Description(`add "persistent:true" to messages that do not set the header`)),
+				Description(`add "persistent:true" to messages that do not set the header`)).
+			Field(actors.Duration("receipt_timeout").Advanced().
+				Description("bound on the wait for the broker's RECEIPT of a message (default 30s); a broker silent that long is taken for dead: the connection is made again and the unconfirmed messages are resent")),
 		Validate: func(cfg *actors.Config) error {
 			if err := atLeast(cfg, "window", 1); err != nil {
 				return err
@@ -57,6 +61,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
+			c.opts.ReceiptTimeout = cfg.Duration("receipt_timeout")
 			w := cfg.Int("window")
 			if w < 1 {
 				w = DefaultWindow

@@ -60,6 +60,18 @@ type Options struct {
 	// swallows SUBSCRIBE would hang a Receiver for ever when heart-beats are
 	// off (with them on, it may still beat while never answering).
 	SubscribeTimeout time.Duration
+	// ReceiptTimeout bounds the wait of a Sender for the RECEIPT of a SEND
+	// (default 30 s; negative: no bound), counted from when the message was
+	// sent or resent on the current connection. A broker that does not
+	// answer in time is taken for dead: the connection fails with a
+	// *ReceiptTimeoutError and the Sender reconnects and resends every
+	// unconfirmed message (at-least-once). Without it, a broker that
+	// swallows receipts would fill the window and block Send for ever
+	// (with heart-beats on, it may keep beating). Set it above the longest
+	// a healthy broker may hold receipts back, e.g. RabbitMQ blocking
+	// publishers during a memory alarm: each timeout costs a reconnection
+	// and duplicates.
+	ReceiptTimeout time.Duration
 	// MaxFrameSize bounds a frame from the broker, command, headers and
 	// body (default DefaultMaxFrameSize). A bigger frame fails the
 	// connection with an error matching ErrFrameTooLarge, before its body
@@ -87,6 +99,7 @@ const (
 	defaultConnectTimeout    = 10 * time.Second
 	defaultWriteTimeout      = 30 * time.Second
 	defaultDisconnectTimeout = 5 * time.Second
+	defaultReceiptTimeout    = 30 * time.Second
 )
 
 // withDefaults returns a copy of o with zero fields replaced by defaults.
@@ -100,6 +113,7 @@ func (o Options) withDefaults() Options {
 	o.WriteTimeout = failover.DefaultIfZero(o.WriteTimeout, defaultWriteTimeout)
 	o.DisconnectTimeout = failover.DefaultIfZero(o.DisconnectTimeout, defaultDisconnectTimeout)
 	o.SubscribeTimeout = failover.DefaultIfZero(o.SubscribeTimeout, o.ConnectTimeout)
+	o.ReceiptTimeout = failover.DefaultIfZero(o.ReceiptTimeout, defaultReceiptTimeout)
 	if o.MaxFrameSize == 0 {
 		o.MaxFrameSize = DefaultMaxFrameSize
 	}

@@ -42,8 +42,10 @@ func (d *Delivery) Frame() *frame.Frame { return d.f }
 // (no RECEIPT, no MESSAGE) counts as a lost connection too. MESSAGE frames
 // arriving before the RECEIPT are delivered as usual: the first one ends
 // the wait for it.
-// Everything ends on Close, or after a permanent failure (reconnection
-// attempts exhausted); Deliveries is then closed and Err says why.
+// Everything ends on Close, or after a permanent failure, reconnection
+// attempts exhausted or a login refused (*LoginError, at once: see
+// LoginError for why it is not retried); Deliveries is then closed and Err
+// says why.
 type Receiver struct {
 	uri  *URI
 	opts Options
@@ -59,7 +61,8 @@ type Receiver struct {
 }
 
 // NewReceiver connects and subscribes (errors of this first attempt are
-// returned here), then starts delivering.
+// returned here, a *LoginError at once when a broker refused the login),
+// then starts delivering.
 func NewReceiver(ctx context.Context, u *URI, opts Options, sub SubscribeOptions) (*Receiver, error) {
 	opts = opts.withDefaults()
 	sub, err := sub.withDefaults()
@@ -95,7 +98,8 @@ func (r *Receiver) Err() error {
 	}
 }
 
-// connect dials (with backoff b) and subscribes.
+// connect dials (with backoff b; a refused login ends it with a
+// *LoginError) and subscribes.
 func (r *Receiver) connect(ctx context.Context, b *backoff) (*Conn, error) {
 	for {
 		c, err := redial(ctx, r.uri, r.opts, b)

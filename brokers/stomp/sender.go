@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
+	"time"
 
-	"github.com/bricksmq/bricks/brokers/internal/failover"
 	"github.com/bricksmq/bricks/queue"
 	"github.com/go-stomp/stomp/v3/frame"
 )
@@ -63,7 +63,9 @@ type Result struct {
 // arrives: only then is it safe upstream. When the connection dies, the
 // Sender reconnects (failover list, backoff) and resends every unconfirmed
 // message in the original order, so delivery is at-least-once: a message
-// whose RECEIPT was lost with the connection reaches the broker twice.
+// whose RECEIPT was lost with the connection reaches the broker twice. A
+// message left without its RECEIPT for Options.ReceiptTimeout counts as a
+// lost connection too (*ReceiptTimeoutError).
 //
 // The Sender owns one goroutine that watches the connection and reconnects
 // (receipts are handled directly by the Conn's reader goroutine, one hop
@@ -115,6 +117,10 @@ type outgoing struct {
 	dest    string
 	seq     uint64
 	f       *frame.Frame
+	// sent is when Send took the message (guarded by pmu): its receipt is
+	// overdue ReceiptTimeout after this, or after the connection it was
+	// resent on became current.
+	sent time.Time
 }
 
 // refusal is a message the broker refused with err.
@@ -147,7 +153,7 @@ func NewSender(ctx context.Context, u *URI, opts Options, so SenderOptions) (*Se
 		s.cancel()
 		return nil, err
 	}
-	c, err := s.dial(ctx, &backoff{})
+	c, err := redial(ctx, s.uri, s.opts, &backoff{})
 	if err != nil {
 		s.cancel()
 		return nil, err
@@ -217,7 +223,7 @@ func (s *Sender) Send(ctx context.Context, id, dest string, m *queue.Message) er
 	s.pmu.Lock()
 	s.seq++
 	receipt := "bricks-" + strconv.FormatUint(s.seq, 10)
-	o := &outgoing{id: id, receipt: receipt, dest: f.Header.Get(frame.Destination), seq: s.seq, f: f}
+	o := &outgoing{id: id, receipt: receipt, dest: f.Header.Get(frame.Destination), seq: s.seq, f: f, sent: time.Now()}
 	f.Header.Set(frame.Receipt, receipt)
 	s.pending[receipt] = o
 	s.pmu.Unlock()
@@ -279,19 +285,6 @@ func (s *Sender) run(c *Conn) {
 	}
 }
 
-// dial connects like Dial, with the backoff b, but stops with a
-// *LoginError at the first round in which a broker refused the CONNECT
-// (see LoginError for why).
-func (s *Sender) dial(ctx context.Context, b *backoff) (*Conn, error) {
-	b.After = s.opts.after
-	c, err := failover.Redial(ctx, &b.Backoff, s.uri.Policy, s.opts.Logger, "stomp", s.uri.String(),
-		func(ctx context.Context) (*Conn, error) { return dialRound(ctx, s.uri, s.opts) }, loginRefused)
-	if err != nil && loginRefused(err) && ctx.Err() == nil {
-		return nil, &LoginError{Err: err}
-	}
-	return c, err
-}
-
 // refused handles the error that ended a connection. A broker ERROR is a
 // refusal: it reports true (what follows must probe), and, when it is
 // known which message was refused (the ERROR names its receipt, or probed
@@ -347,7 +340,7 @@ func (s *Sender) pendingByReceipt(receipt string) *outgoing {
 // broker ERROR it first probes (see probe).
 func (s *Sender) reconnect(b *backoff, probe bool) (*Conn, error) {
 	for {
-		c, err := s.dial(s.ctx, b)
+		c, err := redial(s.ctx, s.uri, s.opts, b)
 		if err != nil {
 			return nil, err
 		}
@@ -398,8 +391,10 @@ func (s *Sender) probe(c *Conn, b *backoff) (bool, error) {
 			break
 		}
 		c.write(o.f) // a failure closes c.Done
+		expired, stop := receiptTimer(s.opts.ReceiptTimeout)
 		select {
 		case <-done:
+			stop()
 			b.reset()
 			if r := s.suspect; r != nil {
 				s.suspect = nil
@@ -410,7 +405,10 @@ func (s *Sender) probe(c *Conn, b *backoff) (bool, error) {
 			continue
 		case <-c.Done():
 		case <-s.ctx.Done():
+		case <-expired:
+			c.fail(s.overdueError(c, o))
 		}
+		stop()
 		s.pmu.Lock()
 		s.probeID, s.probeDone = "", nil
 		s.pmu.Unlock()
@@ -452,13 +450,75 @@ func (s *Sender) nextProbe(done chan struct{}, last uint64) *outgoing {
 }
 
 // serve waits until c dies or the Sender stops (receipts are handled by
-// receipt, in c's reader goroutine); it reports whether any receipt arrived.
+// receipt, in c's reader goroutine); it reports whether any receipt
+// arrived. It fails c with a *ReceiptTimeoutError when the oldest message
+// waits for its RECEIPT longer than Options.ReceiptTimeout, counted from
+// when it was sent or resent on c: a broker that swallows receipts (and
+// may well keep beating) would otherwise fill the window for ever, and
+// Send block until its context ends. run then reconnects and resends.
 func (s *Sender) serve(c *Conn) (useful bool) {
-	select {
-	case <-c.Done():
-	case <-s.ctx.Done():
+	since := time.Now()
+	expired, stop := receiptTimer(s.opts.ReceiptTimeout)
+	defer func() { stop() }()
+	for {
+		select {
+		case <-c.Done():
+			return s.useful.Swap(false)
+		case <-s.ctx.Done():
+			return s.useful.Swap(false)
+		case <-expired:
+			wait, o := s.oldestWait(since)
+			if o != nil && wait <= 0 {
+				c.fail(s.overdueError(c, o))
+				continue // c.Done is closed
+			}
+			expired, stop = receiptTimer(wait)
+		}
 	}
-	return s.useful.Swap(false)
+}
+
+// oldestWait returns the oldest pending message, if any, and how long
+// until its receipt is overdue, counting from since at the earliest;
+// ReceiptTimeout when nothing is pending.
+func (s *Sender) oldestWait(since time.Time) (time.Duration, *outgoing) {
+	s.pmu.Lock()
+	defer s.pmu.Unlock()
+	var oldest *outgoing
+	for _, o := range s.pending {
+		if oldest == nil || o.seq < oldest.seq {
+			oldest = o
+		}
+	}
+	if oldest == nil {
+		return s.opts.ReceiptTimeout, nil
+	}
+	return s.opts.ReceiptTimeout - time.Since(maxTime(oldest.sent, since)), oldest
+}
+
+// maxTime returns the later of a and b.
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+// overdueError is the failure of c, on which o waited too long for its
+// RECEIPT.
+func (s *Sender) overdueError(c *Conn, o *outgoing) error {
+	err := &ReceiptTimeoutError{Addr: c.Addr(), Destination: o.dest, Timeout: s.opts.ReceiptTimeout, Unconfirmed: s.Pending()}
+	s.log.Warn("stomp sender: the broker does not confirm messages; dropping the connection to resend them", "err", err)
+	return err
+}
+
+// receiptTimer returns a channel that receives once d has passed (never
+// when d <= 0: the bound is disabled) and the function stopping it.
+func receiptTimer(d time.Duration) (<-chan time.Time, func()) {
+	if d <= 0 {
+		return nil, func() {}
+	}
+	t := time.NewTimer(d)
+	return t.C, func() { t.Stop() }
 }
 
 // receipt handles a RECEIPT for a SEND.

@@ -1,6 +1,7 @@
 package faults
 
 import (
+	"errors"
 	"fmt"
 	"net"
 	"strings"
@@ -8,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bricksmq/bricks/brokers/stomp"
 	"github.com/bricksmq/bricks/internal/brokertest"
 	"github.com/bricksmq/bricks/internal/kindtest"
 )
@@ -56,33 +58,23 @@ var stompBrokers = []struct {
 // TestWrongPasswordAtStart starts a sender stage with a wrong password
 // against the real brokers, through a counting proxy. A stage must be
 // connected to be ready, so the tree does not start (OTP: a child that
-// cannot start aborts its supervisor's start). AMQP: Start fails at once
-// with the *AuthError naming the broker and the user, after one single
-// connection (a refused login is never retried). STOMP: the library keeps
-// retrying a refused CONNECT, spaced by its backoff and logged with the
-// broker's address and reason, until Start's deadline. Either way the
-// source keeps every message.
+// cannot start aborts its supervisor's start). A refused login is never
+// retried inside the library: it stays wrong until someone fixes it, and
+// the supervisor's restarts are the retry (see TestWrongPasswordWhileRunning).
+// So Start fails at once, after one single connection, with the login
+// error naming the broker and its refusal (STOMP: *stomp.LoginError;
+// AMQP: *amqp.AuthError, naming the user too), and the source keeps every
+// message.
 func TestWrongPasswordAtStart(t *testing.T) {
 	for _, sb := range stompBrokers {
 		t.Run(sb.name+"-STOMP", func(t *testing.T) {
 			b := sb.get(t)
 			kindtest.CheckLeaks(t)
 			p := newProxy(t, b.Addr, nil)
-			pl := newPipeline(t, "stomp", wrongPassword(t, "stomp", "stomp://"+p.addr(), b), "")
-			pl.fill(t, 10)
-			_, rec, err := startTree(t, pl.yaml(), backoffWindow+time.Second)
-			if err == nil {
-				t.Fatal("the tree started with a wrong password")
-			}
-			checkBackoff(t, p, 0)
-			broker := "stomp://" + p.addr()
-			if lines := rec.logLines("stomp connect failed", broker, "refused CONNECT"); len(lines) == 0 {
-				t.Errorf("no log line names the broker %s and its refusal", broker)
-			} else {
-				t.Logf("Start: %v; logged: %s", err, lines[0])
-			}
-			if got := kindtest.Count(t, pl.src); got != 10 {
-				t.Errorf("the source holds %d messages, want 10", got)
+			err := startRefused(t, p, "stomp", b, "stomp://"+p.addr(), "refused CONNECT")
+			var le *stomp.LoginError
+			if !errors.As(err, &le) {
+				t.Errorf("Start: %v\nwant a *stomp.LoginError", err)
 			}
 		})
 	}
@@ -90,35 +82,50 @@ func TestWrongPasswordAtStart(t *testing.T) {
 		b := brokertest.RabbitAMQP(t)
 		kindtest.CheckLeaks(t)
 		p := newProxy(t, b.Addr, nil)
-		pl := newPipeline(t, "amqp", wrongPassword(t, "amqp", "amqp://"+p.addr(), b), "")
-		pl.fill(t, 10)
-		_, _, err := startTree(t, pl.yaml(), time.Minute)
-		if err == nil {
-			t.Fatal("the tree started with a wrong password")
-		}
-		want := fmt.Sprintf("broker amqp://%s refused SASL PLAIN authentication as %q", p.addr(), b.Login)
+		startRefused(t, p, "amqp", b,
+			fmt.Sprintf("broker amqp://%s refused SASL PLAIN authentication as %q", p.addr(), b.Login))
+	})
+}
+
+// startRefused fills the source of a proto pipeline whose sender logs in
+// to broker b through p with a wrong password, and starts it: Start must
+// fail with an error saying every one of wants, after one connection,
+// leaving the 10 messages in the source. It returns Start's error.
+func startRefused(t *testing.T, p *proxy, proto string, b brokertest.Broker, wants ...string) error {
+	t.Helper()
+	pl := newPipeline(t, proto, wrongPassword(t, proto, proto+"://"+p.addr(), b), "")
+	pl.fill(t, 10)
+	_, _, err := startTree(t, pl.yaml(), time.Minute)
+	if err == nil {
+		t.Fatal("the tree started with a wrong password")
+	}
+	for _, want := range wants {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("Start: %v\nwant an error saying %q", err, want)
 		}
-		if n := p.count(); n != 1 {
-			t.Errorf("%d connection attempts, want 1: a refused login must not be retried", n)
-		}
-		if got := kindtest.Count(t, pl.src); got != 10 {
-			t.Errorf("the source holds %d messages, want 10", got)
-		}
-		t.Logf("Start: %v", err)
-	})
+	}
+	if strings.Contains(err.Error(), "not-the-password") {
+		t.Errorf("Start: %v\nshows the password", err)
+	}
+	if n := p.count(); n != 1 {
+		t.Errorf("%d connection attempts, want 1: a refused login must not be retried", n)
+	}
+	if got := kindtest.Count(t, pl.src); got != 10 {
+		t.Errorf("the source holds %d messages, want 10", got)
+	}
+	t.Logf("Start: %v", err)
+	return err
 }
 
 // TestWrongPasswordWhileRunning makes a running STOMP sender stage meet a
 // refused CONNECT, as when the broker's credentials change under it: its
 // first connection goes to the embedded broker (which accepts anyone),
 // then the connection is cut and every later one goes to the real broker,
-// which refuses the password. With the URI users write the library keeps
-// retrying, spaced by its backoff, logging the broker and its reason; with
-// maxReconnectAttempts=0 the stage fails, and its supervisor's backoff
-// spaces the restarts, whose failures name the broker and its reason. The
-// tree stays up.
+// which refuses the password. The library does not retry a refused login,
+// whatever the URI's maxReconnectAttempts (unlimited by default, or 0):
+// the stage fails with a *stomp.LoginError at its first refused
+// reconnection, and its supervisor's backoff spaces the restarts, whose
+// failures name the broker and its refusal. The tree stays up.
 func TestWrongPasswordWhileRunning(t *testing.T) {
 	for _, sb := range stompBrokers {
 		for _, retry := range []bool{true, false} {
@@ -147,20 +154,27 @@ func TestWrongPasswordWhileRunning(t *testing.T) {
 				p.cut()
 				checkBackoff(t, p, 1)
 				broker := "stomp://" + p.addr()
-				if retry {
-					if lines := rec.logLines("stomp connect failed", broker, "refused CONNECT"); len(lines) == 0 {
-						t.Errorf("no log line names the broker %s and its refusal", broker)
-					} else {
-						t.Logf("logged: %s", lines[0])
-					}
-					return
-				}
 				kindtest.WaitUntil(t, "a failed restart", func() bool { return len(rec.startFailures("sender")) > 0 })
-				err := rec.startFailures("sender")[0]
-				if !strings.Contains(err.Error(), broker) || !strings.Contains(err.Error(), "refused CONNECT") {
-					t.Errorf("the failure does not name the broker %s and its refusal: %v", broker, err)
+				// The first failed restart and, when the library may
+				// reconnect, the running stage's failure (with
+				// maxReconnectAttempts=0, that is the cut connection).
+				errs := rec.startFailures("sender")[:1]
+				if f := rec.failures("sender"); len(f) == 0 {
+					t.Error("the running stage did not fail")
+				} else if retry {
+					errs = append(errs, f[0])
 				}
-				t.Logf("stage restarts %d, failed restarts %d: %v", len(rec.failures("sender")), len(rec.startFailures("sender")), err)
+				var le *stomp.LoginError
+				for _, err := range errs {
+					if !errors.As(err, &le) {
+						t.Errorf("want a *stomp.LoginError, got %v", err)
+					}
+					if !strings.Contains(err.Error(), broker) || !strings.Contains(err.Error(), "refused CONNECT") {
+						t.Errorf("the failure does not name the broker %s and its refusal: %v", broker, err)
+					}
+				}
+				t.Logf("stage restarts %d, failed restarts %d: %v", len(rec.failures("sender")), len(rec.startFailures("sender")),
+					rec.startFailures("sender")[0])
 			})
 		}
 	}

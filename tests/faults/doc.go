@@ -22,12 +22,15 @@
 // What the tests pin down, besides "no loss": a broker stage is ready only
 // once connected, so a tree whose broker is unreachable or refuses the
 // password does not start (OTP: a child that cannot start aborts its
-// supervisor's start; AMQP fails Start at once with an error naming the
-// broker, STOMP retries inside the library until Start's deadline); once
-// running, a stage whose connection breaks reconnects inside the library
-// (STOMP) or fails and is restarted by its supervisor with its backoff
-// (AMQP, and STOMP with maxReconnectAttempts), never in a hot loop. Qpid's
-// example broker keeps nothing across a restart and forgets what it sent
+// supervisor's start; an unreachable broker fails AMQP's Start at once
+// with an error naming the broker, while STOMP retries inside the library
+// until Start's deadline; a refused login fails both at once, after one
+// connection, with an error naming the broker: it is never retried inside
+// the library, the supervisor's restarts are the retry); once running, a
+// stage whose connection breaks reconnects inside the library (STOMP) or
+// fails and is restarted by its supervisor with its backoff (AMQP, STOMP
+// with maxReconnectAttempts, and STOMP meeting a refused login), never in
+// a hot loop. Qpid's example broker keeps nothing across a restart and forgets what it sent
 // to a receiver whose connection died, so with Qpid the loss checks are
 // about the sender side (see TestAMQPBrokerRestart).
 package faults
