@@ -26,7 +26,7 @@ type amqpBench struct {
 	body []byte
 }
 
-func amqpWorkloads(cfg Config, body []byte) ([]workload, error) {
+func newAMQPBench(cfg Config, body []byte) (*amqpBench, error) {
 	u, err := amqp.ParseURI(cfg.URI)
 	if err != nil {
 		return nil, err
@@ -38,8 +38,7 @@ func amqpWorkloads(cfg Config, body []byte) ([]workload, error) {
 	if cfg.User != "" {
 		opts.SASL = amqp.SASL{Mechanism: amqp.SASLPlain, Username: cfg.User, Password: cfg.Pass}
 	}
-	b := &amqpBench{cfg: cfg, opts: opts, addr: u.Addresses[0].HostPort(), body: body}
-	return workloads(cfg, b), nil
+	return &amqpBench{cfg: cfg, opts: opts, addr: u.Addresses[0].HostPort(), body: body}, nil
 }
 
 // fill puts n messages on the destination.
@@ -173,26 +172,30 @@ func (b *amqpBench) libraryConsume(ctx context.Context, n int) (time.Duration, e
 // drain consumes n messages pre-settled, so that the next row starts from
 // an empty destination.
 func (b *amqpBench) drain(ctx context.Context, n int) error {
+	_, err := b.take(ctx, n, 0)
+	return err
+}
+
+// sweep consumes whatever the destination holds, until it stays silent
+// for quiet.
+func (b *amqpBench) sweep(ctx context.Context, quiet time.Duration) (int, error) {
+	return b.take(ctx, -1, quiet)
+}
+
+// take consumes n messages pre-settled (n < 0: any number), or fewer when
+// quiet is positive and no message came for that long; it returns how
+// many.
+func (b *amqpBench) take(ctx context.Context, n int, quiet time.Duration) (int, error) {
 	c, err := b.dial(ctx)
 	if err != nil {
-		return fmt.Errorf("drain: %w", err)
+		return 0, fmt.Errorf("drain: %w", err)
 	}
 	defer c.Close()
 	r, err := c.NewReceiver(ctx, b.cfg.Destination, amqp.ReceiverOptions{Settled: true})
 	if err != nil {
-		return fmt.Errorf("drain: %w", err)
+		return 0, fmt.Errorf("drain: %w", err)
 	}
-	for i := range n {
-		select {
-		case _, ok := <-r.Deliveries():
-			if !ok {
-				return fmt.Errorf("drain: receiver stopped after %d of %d messages: %w", i, n, r.Err())
-			}
-		case <-ctx.Done():
-			return fmt.Errorf("drain: %d of %d messages: %w", i, n, context.Cause(ctx))
-		}
-	}
-	return nil
+	return takeFrom(ctx, r.Deliveries(), n, quiet, nil, r.Err)
 }
 
 // amqpConnection returns the `with:` connection fields of the AMQP kinds.

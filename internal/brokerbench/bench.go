@@ -54,7 +54,8 @@ type Config struct {
 	// RabbitMQ needs and other brokers accept).
 	VirtualHost string
 	// Destination is the queue used (default DefaultDestination for the
-	// protocol). It should be empty at the start: every row leaves it so.
+	// protocol). Every row leaves it empty; what it holds at the start
+	// (left by an interrupted run) is consumed before the runs.
 	Destination string
 	// N is the number of messages per row and run (default 5000).
 	N int
@@ -159,6 +160,9 @@ type Report struct {
 	N, Size, Runs int
 	// Rows are the measurements, in Run's order.
 	Rows []Row
+	// Swept is the number of messages found on the destination before the
+	// runs (left by an interrupted run) and consumed, untimed.
+	Swept int
 	// LoadBefore and LoadAfter are the machine's 1, 5 and 15 minute load
 	// averages (/proc/loadavg) around the run; empty when unavailable.
 	LoadBefore, LoadAfter string
@@ -184,18 +188,22 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	for i := range body {
 		body[i] = byte('a' + i%26)
 	}
-	var ws []workload
-	switch proto {
-	case "stomp":
-		ws, err = stompWorkloads(cfg, body)
-	default:
-		ws, err = amqpWorkloads(cfg, body)
-	}
+	b, err := newBench(cfg, proto, body)
 	if err != nil {
 		return nil, err
 	}
-	rep := &Report{URI: cfg.URI, Protocol: proto, Destination: cfg.Destination, N: cfg.N, Size: cfg.Size, Runs: cfg.Runs,
-		LoadBefore: LoadAverage()}
+	ws := workloads(cfg, b)
+	rep := &Report{URI: cfg.URI, Protocol: proto, Destination: cfg.Destination, N: cfg.N, Size: cfg.Size, Runs: cfg.Runs}
+	// Every row counts on an empty destination: a sending row drains as
+	// many messages as it sent, a consuming row takes as many as it filled
+	// in. Messages an interrupted run left would shift every row, and make
+	// a consumer meet more messages than it takes, which RabbitMQ 3.10
+	// punishes: a delivery that crosses the consumer's UNSUBSCRIBE gets
+	// an ERROR "Subscription not found" that closes the connection.
+	if rep.Swept, err = sweep(ctx, cfg, b); err != nil {
+		return nil, fmt.Errorf("%s: emptying %s before the runs: %w", cfg.URI, cfg.Destination, err)
+	}
+	rep.LoadBefore = LoadAverage()
 	if !cfg.NoPipeline {
 		if missing := missingKinds(proto); missing != "" {
 			rep.Missing = missing
@@ -226,6 +234,23 @@ func Run(ctx context.Context, cfg Config, progress io.Writer) (*Report, error) {
 	}
 	rep.LoadAfter = LoadAverage()
 	return rep, nil
+}
+
+// sweep empties the destination, bounded by cfg.RowTimeout (the libraries
+// reconnect for ever to a broker that does not answer).
+func sweep(ctx context.Context, cfg Config, b protocolBench) (int, error) {
+	ctx, cancel := context.WithTimeoutCause(ctx, cfg.RowTimeout,
+		fmt.Errorf("took more than %s (is the broker up?)", cfg.RowTimeout))
+	defer cancel()
+	return b.sweep(ctx, sweepQuiet)
+}
+
+// newBench returns the rows' runner of a protocol.
+func newBench(cfg Config, proto string, body []byte) (protocolBench, error) {
+	if proto == "stomp" {
+		return newSTOMPBench(cfg, body)
+	}
+	return newAMQPBench(cfg, body)
 }
 
 // runRow runs one workload once, bounded by cfg.RowTimeout.
@@ -260,6 +285,9 @@ func Print(w io.Writer, r *Report) {
 	fmt.Fprintf(w, "%s (%s, destination %s): %d persistent messages of %d bytes per row, %d runs; rates in msg/s\n",
 		r.URI, r.Protocol, r.Destination, r.N, r.Size, r.Runs)
 	fmt.Fprintf(w, "load average before: %s, after: %s\n", orUnknown(r.LoadBefore), orUnknown(r.LoadAfter))
+	if r.Swept > 0 {
+		fmt.Fprintf(w, "%d messages left on the destination by an earlier run were consumed before the runs\n", r.Swept)
+	}
 	bare := map[string]float64{}
 	for _, row := range r.Rows {
 		if row.Client == ClientBare {
@@ -310,6 +338,67 @@ func orUnknown(s string) string {
 	return s
 }
 
+// sweepQuiet is how long a destination must stay silent for the sweep
+// before the runs to take it for empty.
+const sweepQuiet = 500 * time.Millisecond
+
+// silenceTimer fires once nothing happened for d (never when d <= 0); reset
+// restarts the wait.
+type silenceTimer struct {
+	t *time.Timer
+	c <-chan time.Time
+	d time.Duration
+}
+
+func newSilenceTimer(d time.Duration) *silenceTimer {
+	if d <= 0 {
+		return &silenceTimer{}
+	}
+	t := time.NewTimer(d)
+	return &silenceTimer{t: t, c: t.C, d: d}
+}
+
+func (q *silenceTimer) reset() {
+	if q.t != nil {
+		q.t.Reset(q.d)
+	}
+}
+
+func (q *silenceTimer) stop() {
+	if q.t != nil {
+		q.t.Stop()
+	}
+}
+
+// takeFrom takes n deliveries (n < 0: any number) off a receiver's
+// channel, calling ack on each (nil: nothing to do), or fewer when quiet is
+// positive and none came for that long; it returns how many it took.
+// stopped says why the channel was closed.
+func takeFrom[T any](ctx context.Context, deliveries <-chan T, n int, quiet time.Duration, ack func(T) error, stopped func() error) (int, error) {
+	silence := newSilenceTimer(quiet)
+	defer silence.stop()
+	got := 0
+	for ; n < 0 || got < n; got++ {
+		select {
+		case d, ok := <-deliveries:
+			if !ok {
+				return got, fmt.Errorf("drain: receiver stopped after %d of %d messages: %w", got, n, stopped())
+			}
+			if ack != nil {
+				if err := ack(d); err != nil {
+					return got, fmt.Errorf("drain: %w", err)
+				}
+			}
+			silence.reset()
+		case <-silence.c:
+			return got, nil
+		case <-ctx.Done():
+			return got, fmt.Errorf("drain: %d of %d messages: %w", got, n, context.Cause(ctx))
+		}
+	}
+	return got, nil
+}
+
 // runFunc moves n messages and returns the time the measured part took.
 type runFunc = func(ctx context.Context, n int) (time.Duration, error)
 
@@ -324,6 +413,9 @@ type protocolBench interface {
 	// fill puts n messages on the destination; drain takes n off it.
 	fill(ctx context.Context, n int) error
 	drain(ctx context.Context, n int) error
+	// sweep takes off what the destination holds until it stays silent
+	// for quiet, and returns how many messages that was.
+	sweep(ctx context.Context, quiet time.Duration) (int, error)
 }
 
 // workloads lists the rows of b in report order. Sending rows drain what

@@ -18,10 +18,11 @@ func BenchmarkEmbedded(b *testing.B) {
 	defer e.Stop(context.Background())
 	cfg := Config{URI: e.URI(), Logger: quiet}.withDefaults()
 	cfg.Destination = DefaultDestination("stomp")
-	ws, err := stompWorkloads(cfg, make([]byte, cfg.Size))
+	sb, err := newSTOMPBench(cfg, make([]byte, cfg.Size))
 	if err != nil {
 		b.Fatal(err)
 	}
+	ws := workloads(cfg, sb)
 	for _, w := range ws {
 		b.Run(fmt.Sprintf("%s/%s%s", w.op, w.client, map[bool]string{true: fmt.Sprintf("-window-%d", w.window)}[w.window > 0]), func(b *testing.B) {
 			d, err := w.run(context.Background(), b.N)

@@ -95,6 +95,61 @@ func TestRunRabbitMQ(t *testing.T) {
 	}
 }
 
+// TestRunLeftovers: messages an interrupted run left on the destination
+// are consumed before the runs, and counted; the rows then run as on an
+// empty destination. (Before, the bare go-stomp consumer on RabbitMQ met
+// more messages than it took, and a delivery crossing its UNSUBSCRIBE
+// made RabbitMQ close the connection with "Subscription not found".)
+func TestRunLeftovers(t *testing.T) {
+	e, err := StartEmbedded(quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Stop(context.Background())
+	st := brokertest.RabbitSTOMP(t)
+	am := brokertest.RabbitAMQP(t)
+	const leftovers = 150
+	for _, cfg := range []Config{
+		{URI: e.URI(), Destination: "/queue/leftovers"},
+		{URI: st.URI, User: st.Login, Pass: st.Passcode, Destination: "/queue/bricks-bench-leftovers"},
+		{URI: am.URI, User: am.Login, Pass: am.Passcode, Destination: "/amq/queue/bricks-bench-leftovers"},
+	} {
+		cfg.N, cfg.Runs, cfg.Windows, cfg.Logger, cfg.RowTimeout = 100, 1, []int{100}, quiet, time.Minute
+		cfg.NoPipeline = true
+		ctx := context.Background()
+		b, err := newBench(cfg.withDefaults(), mustProtocol(t, cfg.URI), make([]byte, 10))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := b.sweep(ctx, sweepQuiet); err != nil { // from an earlier failed run of this test
+			t.Fatal(err)
+		}
+		if err := b.fill(ctx, leftovers); err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Run(ctx, cfg, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", cfg.URI, err)
+		}
+		if rep.Swept != leftovers {
+			t.Errorf("%s: swept %d messages, want %d", cfg.URI, rep.Swept, leftovers)
+		}
+		checkReport(t, rep, 1, fmt.Sprintf("%d messages left on the destination", leftovers))
+		if n, err := b.sweep(ctx, sweepQuiet); err != nil || n != 0 {
+			t.Errorf("%s: the runs left %d messages (%v)", cfg.URI, n, err)
+		}
+	}
+}
+
+func mustProtocol(t *testing.T, uri string) string {
+	t.Helper()
+	p, err := Protocol(uri)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 func TestRunNoPipeline(t *testing.T) {
 	e, err := StartEmbedded(quiet)
 	if err != nil {

@@ -24,7 +24,7 @@ type stompBench struct {
 	body []byte
 }
 
-func stompWorkloads(cfg Config, body []byte) ([]workload, error) {
+func newSTOMPBench(cfg Config, body []byte) (*stompBench, error) {
 	u, err := stomp.ParseURI(cfg.URI)
 	if err != nil {
 		return nil, err
@@ -36,8 +36,7 @@ func stompWorkloads(cfg Config, body []byte) ([]workload, error) {
 	if cfg.User != "" {
 		opts.Auth = stomp.Auth{Scheme: "plain", Name: cfg.User, Pass: cfg.Pass}
 	}
-	b := &stompBench{cfg: cfg, uri: u, opts: opts, addr: u.Addresses[0].HostPort(), body: body}
-	return workloads(cfg, b), nil
+	return &stompBench{cfg: cfg, uri: u, opts: opts, addr: u.Addresses[0].HostPort(), body: body}, nil
 }
 
 // fill puts n messages on the destination.
@@ -148,25 +147,25 @@ func (b *stompBench) libraryConsume(ctx context.Context, n int) (time.Duration, 
 // a prefetch of 1000 either: ActiveMQ 5.17 then stops dispatching after
 // about 1000 messages, acknowledged or not (and sends no heart-beat).
 func (b *stompBench) drain(ctx context.Context, n int) error {
+	_, err := b.take(ctx, n, 0)
+	return err
+}
+
+// sweep consumes whatever the destination holds, until it stays silent
+// for quiet.
+func (b *stompBench) sweep(ctx context.Context, quiet time.Duration) (int, error) {
+	return b.take(ctx, -1, quiet)
+}
+
+// take acknowledges n messages (n < 0: any number), or fewer when quiet
+// is positive and no message came for that long; it returns how many.
+func (b *stompBench) take(ctx context.Context, n int, quiet time.Duration) (int, error) {
 	r, err := stomp.NewReceiver(ctx, b.uri, b.opts, stomp.SubscribeOptions{Destination: b.cfg.Destination, Prefetch: stompPrefetch})
 	if err != nil {
-		return fmt.Errorf("drain: %w", err)
+		return 0, fmt.Errorf("drain: %w", err)
 	}
 	defer r.Close()
-	for i := range n {
-		select {
-		case d, ok := <-r.Deliveries():
-			if !ok {
-				return fmt.Errorf("drain: receiver stopped after %d of %d messages: %w", i, n, r.Err())
-			}
-			if err := d.Ack(); err != nil {
-				return fmt.Errorf("drain: %w", err)
-			}
-		case <-ctx.Done():
-			return fmt.Errorf("drain: %d of %d messages: %w", i, n, context.Cause(ctx))
-		}
-	}
-	return nil
+	return takeFrom(ctx, r.Deliveries(), n, quiet, (*stomp.Delivery).Ack, r.Err)
 }
 
 // stompConnection returns the `with:` connection fields of the STOMP kinds.

@@ -1,12 +1,15 @@
 package chaos
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
+	"strings"
 	"syscall"
 	"testing"
 	"time"
@@ -23,8 +26,10 @@ import (
 	"github.com/bricksmq/bricks/queue"
 )
 
-// benchQueue is the RabbitMQ queue of the benchmarks: durable, declared by
-// a STOMP SUBSCRIBE; AMQP 1.0 reaches it as /amq/queue/NAME.
+// benchQueue prefixes the RabbitMQ queue of a benchmark run: durable,
+// declared by a STOMP SUBSCRIBE (AMQP 1.0 reaches it as /amq/queue/NAME),
+// fresh for every run so that nothing an interrupted run left can shift
+// the counts, and deleted when the tests end.
 const benchQueue = "bricks-transferbench"
 
 // benchSize is the body size of the benchmarks' messages (persistent).
@@ -34,6 +39,12 @@ const benchSize = 1024
 // queue) before its resident memory is read.
 const idleSettle = 2 * time.Second
 
+// benchRounds is the default number of rounds (BRICKS_BENCH_ROUNDS
+// overrides it): each round runs the bare loops and the MTAs once, and
+// the metrics are medians over the rounds, so that a bare loop and the
+// MTA it is compared with see the same machine conditions.
+const benchRounds = 3
+
 // transferBench is one protocol's benchmark against one broker.
 type transferBench struct {
 	broker brokertest.Broker
@@ -42,29 +53,50 @@ type transferBench struct {
 	body   []byte
 	dir    string // scratch directory (tmpfs when available)
 	logs   string
+	runs   int // MTA runs so far: each gets queues of its own
+}
+
+// queueDir returns the path of a queue of the current MTA run.
+func (bb *transferBench) queueDir(name string) string {
+	return filepath.Join(bb.dir, fmt.Sprintf("%s-%d", name, bb.runs))
+}
+
+// round is what one round measured: times, CPU used by the MTA process
+// and by the bare loop's process (this one), in seconds, and memory.
+type round struct {
+	bareSend, mtaSend, bareConsume, mtaConsume time.Duration
+	cpu                                        map[string]float64 // "bare-send", "mta-send", ... -> CPU seconds
+	idleOut, idleIn, peakOut, peakIn           int
 }
 
 // BenchmarkTransfer moves b.N persistent 1 KiB messages queue → broker and
 // broker → queue through `bricks run` MTAs (one transfer app each, window
 // 100, queues on /dev/shm) and through the bare client loops of
 // internal/brokerbench/bare (go-stomp frames / go-amqp, window 100, the
-// MTA's prefetch), against RabbitMQ STOMP and AMQP 1.0, in the same run.
-// Metrics: msg/s of each, the MTA's share of the bare loop (target ≥ 90%),
-// and resident memory in MB: of the sender MTA idle before any load
-// (VmRSS after idleSettle; target < 30), of the receiver MTA idle after
-// its load, and the peak of both under load (VmHWM; target < 100). The
-// bare loops touch no disk; the MTAs read and write their queues (tmpfs).
+// MTA's prefetch), against RabbitMQ STOMP and AMQP 1.0, in interleaved
+// rounds (benchRounds). Metrics, medians over the rounds: msg/s of each,
+// the MTA's share of the bare loop (median of the rounds' shares; target
+// ≥ 90%), CPU microseconds per message of the MTA process and of the bare
+// loop's, and resident memory in MB: of the sender MTA idle before any
+// load (VmRSS after idleSettle; target < 30), of the receiver MTA idle
+// after its load, and the peak of both under load (VmHWM; target < 100).
+// The bare loops touch no disk; the MTAs read and write their queues
+// (tmpfs).
 //
 //	go test -run '^$' -bench Transfer -benchtime 5000x ./tests/chaos/
 func BenchmarkTransfer(b *testing.B) {
+	rounds := benchRounds
+	if v, err := strconv.Atoi(os.Getenv("BRICKS_BENCH_ROUNDS")); err == nil && v > 0 {
+		rounds = v
+	}
 	for _, tb := range []struct {
 		name   string
 		broker func(testing.TB) brokertest.Broker
 		proto  string
 		dest   string
 	}{
-		{"RabbitMQ-STOMP", brokertest.RabbitSTOMP, "stomp", "/queue/" + benchQueue},
-		{"RabbitMQ-AMQP", brokertest.RabbitAMQP, "amqp", "/amq/queue/" + benchQueue},
+		{"RabbitMQ-STOMP", brokertest.RabbitSTOMP, "stomp", "/queue/"},
+		{"RabbitMQ-AMQP", brokertest.RabbitAMQP, "amqp", "/amq/queue/"},
 	} {
 		b.Run(tb.name, func(b *testing.B) {
 			body := make([]byte, benchSize)
@@ -72,65 +104,113 @@ func BenchmarkTransfer(b *testing.B) {
 				body[i] = byte('a' + i%26)
 			}
 			dir, where := proctest.ScratchDir(b)
-			bb := &transferBench{broker: tb.broker(b), proto: tb.proto, dest: tb.dest, body: body, dir: dir, logs: b.TempDir()}
+			name := fmt.Sprintf("%s-%d", benchQueue, time.Now().UnixNano())
+			brokertest.DeclareRabbitQueue(b, name)
+			bb := &transferBench{broker: tb.broker(b), proto: tb.proto, dest: tb.dest + name, body: body, dir: dir, logs: b.TempDir()}
 			b.Logf("queues on %s; load average %s", where, brokerbench.LoadAverage())
-			bb.declare(b)
-			bb.run(b, b.N)
+			bb.run(b, b.N, rounds)
 		})
 	}
 }
 
-// run measures n messages each way, bare then MTA, and reports.
-func (bb *transferBench) run(b *testing.B, n int) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+// run measures n messages each way, bare then MTA, rounds times, and
+// reports the medians.
+func (bb *transferBench) run(b *testing.B, n, rounds int) {
+	if n == 1 { // the testing package's probe run: nothing to compare
+		rounds = 1
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute*time.Duration(rounds))
 	defer cancel()
 	b.StopTimer()
-	bareSend, err := bb.bareSend(ctx, n)
-	if err != nil {
-		b.Fatalf("bare send: %v", err)
+	var rs []round
+	for i := range rounds {
+		r := round{cpu: map[string]float64{}}
+		var err error
+		if r.bareSend, r.cpu["bare-send"], err = selfCPU(func() (time.Duration, error) { return bb.bareSend(ctx, n) }); err != nil {
+			b.Fatalf("bare send: %v", err)
+		}
+		if r.bareConsume, r.cpu["bare-consume"], err = selfCPU(func() (time.Duration, error) { return bb.bareConsume(ctx, n) }); err != nil {
+			b.Fatalf("bare consume: %v", err)
+		}
+		b.StartTimer()
+		r.mtaSend, r.cpu["mta-send"], r.idleOut, r.peakOut = bb.mtaSend(b, n)
+		r.mtaConsume, r.cpu["mta-consume"], r.idleIn, r.peakIn = bb.mtaConsume(b, n)
+		b.StopTimer()
+		rate := func(d time.Duration) float64 { return float64(n) / d.Seconds() }
+		b.Logf("%s round %d/%d, %d msgs: send bare %.0f/s, MTA %.0f/s (%.0f%%); consume bare %.0f/s, MTA %.0f/s (%.0f%%); "+
+			"CPU µs/msg send bare %.0f, MTA %.0f; consume bare %.0f, MTA %.0f; "+
+			"RSS idle sender %d KiB, receiver idle after its load %d KiB; peak sender %d KiB, receiver %d KiB; load average %s",
+			bb.proto, i+1, rounds, n, rate(r.bareSend), rate(r.mtaSend), 100*r.bareSend.Seconds()/r.mtaSend.Seconds(),
+			rate(r.bareConsume), rate(r.mtaConsume), 100*r.bareConsume.Seconds()/r.mtaConsume.Seconds(),
+			perMsg(r.cpu["bare-send"], n), perMsg(r.cpu["mta-send"], n), perMsg(r.cpu["bare-consume"], n), perMsg(r.cpu["mta-consume"], n),
+			r.idleOut, r.idleIn, r.peakOut, r.peakIn, brokerbench.LoadAverage())
+		rs = append(rs, r)
 	}
-	bareConsume, err := bb.bareConsume(ctx, n)
-	if err != nil {
-		b.Fatalf("bare consume: %v", err)
+	med := func(f func(round) float64) float64 {
+		v := make([]float64, len(rs))
+		for i, r := range rs {
+			v[i] = f(r)
+		}
+		slices.Sort(v)
+		return v[len(v)/2]
 	}
-	b.StartTimer()
-	mtaSend, idleOut, peakOut := bb.mtaSend(b, n)
-	mtaConsume, idleIn, peakIn := bb.mtaConsume(b, n)
-	b.StopTimer()
 	rate := func(d time.Duration) float64 { return float64(n) / d.Seconds() }
-	b.ReportMetric(rate(bareSend), "bare-send-msg/s")
-	b.ReportMetric(rate(mtaSend), "mta-send-msg/s")
-	b.ReportMetric(100*bareSend.Seconds()/mtaSend.Seconds(), "send-%-of-bare")
-	b.ReportMetric(rate(bareConsume), "bare-consume-msg/s")
-	b.ReportMetric(rate(mtaConsume), "mta-consume-msg/s")
-	b.ReportMetric(100*bareConsume.Seconds()/mtaConsume.Seconds(), "consume-%-of-bare")
-	b.ReportMetric(float64(idleOut)/1024, "idle-RSS-MB")
-	b.ReportMetric(float64(idleIn)/1024, "after-load-RSS-MB")
-	b.ReportMetric(float64(max(peakOut, peakIn))/1024, "load-HWM-MB")
-	b.Logf("%s %d msgs: send bare %.0f/s, MTA %.0f/s; consume bare %.0f/s, MTA %.0f/s; "+
-		"RSS idle sender %d KiB, receiver idle after its load %d KiB; peak sender %d KiB, receiver %d KiB; load average %s",
-		bb.proto, n, rate(bareSend), rate(mtaSend), rate(bareConsume), rate(mtaConsume),
-		idleOut, idleIn, peakOut, peakIn, brokerbench.LoadAverage())
+	b.ReportMetric(med(func(r round) float64 { return rate(r.bareSend) }), "bare-send-msg/s")
+	b.ReportMetric(med(func(r round) float64 { return rate(r.mtaSend) }), "mta-send-msg/s")
+	b.ReportMetric(med(func(r round) float64 { return 100 * r.bareSend.Seconds() / r.mtaSend.Seconds() }), "send-%-of-bare")
+	b.ReportMetric(med(func(r round) float64 { return rate(r.bareConsume) }), "bare-consume-msg/s")
+	b.ReportMetric(med(func(r round) float64 { return rate(r.mtaConsume) }), "mta-consume-msg/s")
+	b.ReportMetric(med(func(r round) float64 { return 100 * r.bareConsume.Seconds() / r.mtaConsume.Seconds() }), "consume-%-of-bare")
+	for _, k := range []string{"bare-send", "mta-send", "bare-consume", "mta-consume"} {
+		b.ReportMetric(med(func(r round) float64 { return perMsg(r.cpu[k], n) }), k+"-cpu-µs/msg")
+	}
+	b.ReportMetric(float64(rs[0].idleOut)/1024, "idle-RSS-MB")
+	b.ReportMetric(med(func(r round) float64 { return float64(r.idleIn) / 1024 }), "after-load-RSS-MB")
+	b.ReportMetric(med(func(r round) float64 { return float64(max(r.peakOut, r.peakIn)) / 1024 }), "load-HWM-MB")
 }
 
-// declare makes sure the durable queue exists (a STOMP SUBSCRIBE to
-// /queue/NAME declares it on RabbitMQ), by sending one message to it and
-// consuming it: AMQP 1.0 cannot declare it.
-func (bb *transferBench) declare(b *testing.B) {
-	st := brokertest.RabbitSTOMP(b)
-	c, err := bare.DialSTOMP(context.Background(), st.Addr, st.Login, st.Passcode, st.VirtualHost)
+// perMsg converts CPU seconds for n messages to microseconds per message.
+func perMsg(sec float64, n int) float64 { return sec * 1e6 / float64(n) }
+
+// selfCPU runs f and returns its result and the CPU time (user + system,
+// seconds) this process used meanwhile: the bare loop's cost.
+func selfCPU(f func() (time.Duration, error)) (time.Duration, float64, error) {
+	before := rusageSeconds()
+	d, err := f()
+	return d, rusageSeconds() - before, err
+}
+
+func rusageSeconds() float64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano()).Seconds()
+}
+
+// procCPU returns the CPU time (user + system, seconds) process pid used
+// so far, from /proc/PID/stat.
+func procCPU(b *testing.B, pid int) float64 {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer c.Close()
-	dest := "/queue/" + benchQueue
-	if err := c.Send(dest, 1, 1, bb.body); err != nil {
-		b.Fatal(err)
+	// The command name (field 2) is parenthesised and may hold spaces:
+	// fields are counted after its closing parenthesis.
+	f := strings.Fields(string(data[bytes.LastIndexByte(data, ')')+1:]))
+	if len(f) < 13 {
+		b.Fatalf("/proc/%d/stat: %q", pid, data)
 	}
-	if err := c.Consume(dest, 1, 1, 1, len(bb.body)); err != nil {
-		b.Fatal(err)
+	utime, err1 := strconv.ParseFloat(f[11], 64)
+	stime, err2 := strconv.ParseFloat(f[12], 64)
+	if err := errors.Join(err1, err2); err != nil {
+		b.Fatalf("/proc/%d/stat: %v", pid, err)
 	}
+	return (utime + stime) / clockTicks
 }
+
+// clockTicks is USER_HZ, the unit of /proc/PID/stat times (100 on Linux).
+const clockTicks = 100
 
 // bareSend times the bare loop sending n messages, window 100.
 func (bb *transferBench) bareSend(ctx context.Context, n int) (time.Duration, error) {
@@ -223,9 +303,11 @@ func (bb *transferBench) prefetch() int {
 // hands it n messages at once (intermediate directories of a queue filled
 // beforehand, renamed into its source) and times until the source is
 // empty: every message confirmed by the broker and removed. It returns the
-// time and the memory idle and at its peak, in KiB.
-func (bb *transferBench) mtaSend(b *testing.B, n int) (d time.Duration, idle, peak int) {
-	src, staging := filepath.Join(bb.dir, "out"), filepath.Join(bb.dir, "staging")
+// time, the MTA's CPU seconds meanwhile, and its memory idle and at its
+// peak, in KiB.
+func (bb *transferBench) mtaSend(b *testing.B, n int) (d time.Duration, cpu float64, idle, peak int) {
+	bb.runs++
+	src, staging := bb.queueDir("out"), bb.queueDir("staging")
 	kindtest.OpenDQS(b, src) // exists before the MTA looks
 	mta := runBricks(b, bb.logs, "sender", fmt.Sprintf(`name: sender
 children:
@@ -248,6 +330,7 @@ children:
 		b.Fatal(err)
 	}
 	b.StartTimer()
+	cpu0 := procCPU(b, mta.Pid())
 	start := time.Now()
 	for _, e := range idirs {
 		if e.IsDir() {
@@ -258,17 +341,23 @@ children:
 	}
 	poll(b, mta, "the source drained", func() bool { return kindtest.Count(b, src) == 0 })
 	d = time.Since(start)
+	cpu = procCPU(b, mta.Pid()) - cpu0
 	peak = bb.stop(b, mta)
-	return d, idle, peak
+	if err := errors.Join(os.RemoveAll(staging), os.RemoveAll(src)); err != nil {
+		b.Fatal(err)
+	}
+	return d, cpu, idle, peak
 }
 
 // mtaConsume runs a broker → queue MTA on the n messages mtaSend left on
 // the broker and times from the first element in its queue to the n-th
 // (the connection set-up is the idle part, not throughput). It returns
-// the time and the memory idle (measured once it is done, connected and
-// waiting) and at its peak, in KiB.
-func (bb *transferBench) mtaConsume(b *testing.B, n int) (d time.Duration, idle, peak int) {
-	dst := filepath.Join(bb.dir, "in")
+// the time, the MTA's CPU seconds meanwhile, and its memory idle
+// (measured once it is done, connected and waiting) and at its peak, in
+// KiB.
+func (bb *transferBench) mtaConsume(b *testing.B, n int) (d time.Duration, cpu float64, idle, peak int) {
+	bb.runs++
+	dst := bb.queueDir("in")
 	mta := runBricks(b, bb.logs, "receiver", fmt.Sprintf(`name: receiver
 children:
   - name: in
@@ -283,8 +372,10 @@ children:
 		return err == nil && kindtest.Count(b, dst) > 0
 	})
 	start = time.Now()
+	cpu0 := procCPU(b, mta.Pid())
 	poll(b, mta, "every message", func() bool { return kindtest.Count(b, dst) >= n })
 	d = time.Since(start)
+	cpu = procCPU(b, mta.Pid()) - cpu0
 	b.StopTimer()
 	idle = bb.idleRSS(b, mta)
 	peak = bb.stop(b, mta)
@@ -312,7 +403,7 @@ children:
 		b.Fatal(err)
 	}
 	b.StartTimer()
-	return d, idle, peak
+	return d, cpu, idle, peak
 }
 
 // idleRSS lets mta run idle for idleSettle and returns its VmRSS in KiB.

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/bricksmq/bricks/internal/brokertest"
 	"github.com/bricksmq/bricks/internal/proctest"
 )
 
@@ -25,6 +26,7 @@ func TestMain(m *testing.M) {
 		os.Exit(2)
 	}
 	code := m.Run()
+	brokertest.DeleteRabbitQueues() // the benchmarks' fresh queues
 	os.RemoveAll(dir)
 	os.Exit(code)
 }
