@@ -22,7 +22,7 @@
 //	        uri: stomp://broker.example.org:61613   # amqp://, amqps:// -> amqp.sender
 //	        destination: /queue/orders
 //	        auth: {scheme: plain, name: bricks, pass_file: /etc/bricks/pass}
-//	    window: 100                   # most messages in flight (unconfirmed)
+//	    window: 100                   # most messages in flight at the sink (unconfirmed)
 //	    remove: true                  # remove confirmed elements (false: unlock them)
 //	    loop: true                    # keep polling the emptied queue (false: end when drained)
 //	    headers:                      # declarative rewrite (headers.rewrite)
@@ -62,8 +62,10 @@
 //   - loop (queue source, default true): false ends the transfer once the
 //     queue is drained. (stompclt's default is the opposite: bricks is
 //     meant to run as a service.)
-//   - remove (queue source, default true), window (default 100),
-//     prefetch (broker source).
+//   - remove (queue source, default true), window (default 100: the
+//     sink's unconfirmed messages; a queue source feeding a broker reads
+//     twice that ahead so the broker's window stays full, unless
+//     from.queue.window says otherwise), prefetch (broker source).
 //   - reliable (default true): false lets a broker source use ack: auto.
 //     Sinks always confirm (RECEIPT, accepted disposition, completed add)
 //     and sources act only on a confirmation: at-least-once, never a loss.

@@ -2,6 +2,7 @@ package apps
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 	"testing"
@@ -77,7 +78,7 @@ window: 7
 		t.Errorf("supervisor flags: %+v", n)
 	}
 	r := child(t, n, "reader").With
-	if r.String("to") != "stats" || r.Int("window") != 7 || r.String("path") != "/var/q" || !r.Bool("loop") {
+	if r.String("to") != "stats" || r.Int("window") != 2*7 || r.String("path") != "/var/q" || !r.Bool("loop") { // read ahead
 		t.Errorf("reader with %v", r.Values())
 	}
 	s := child(t, n, "sender").With
@@ -216,5 +217,33 @@ func TestExpandCountPrefetch(t *testing.T) {
 		if got := child(t, n, "receiver").With.Int("prefetch"); got != want {
 			t.Errorf("%q: prefetch %d, want %d", src, got, want)
 		}
+	}
+}
+
+// TestExpandReadAhead: a queue source feeding a broker holds readAhead
+// times the sink's window in flight, unless its own window is given; a
+// queue sink needs no read-ahead.
+func TestExpandReadAhead(t *testing.T) {
+	for _, c := range []struct {
+		name, from, to, extra string
+		reader, sink          int
+	}{
+		{"default", "{path: /q}", `{broker: {uri: "stomp://h:1", destination: /queue/x}}`, "", 200, 100},
+		{"transfer window", "{path: /q}", `{broker: {uri: "amqp://h:1", destination: x}}`, "window: 30", 60, 30},
+		{"sink window", "{path: /q}", `{broker: {uri: "stomp://h:1", destination: /queue/x, window: 40}}`, "", 80, 40},
+		{"source window", "{path: /q, window: 5}", `{broker: {uri: "stomp://h:1", destination: /queue/x}}`, "", 5, 100},
+		{"queue sink", "{path: /q}", "{queue: {path: /o}}", "window: 9", 9, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			n := load(t, fmt.Sprintf("name: t\napp: transfer\nfrom: {queue: %s}\nto: %s\n%s\n", c.from, c.to, c.extra))
+			if got := child(t, n, "reader").With.Int("window"); got != c.reader {
+				t.Errorf("reader window %d, want %d", got, c.reader)
+			}
+			if c.sink > 0 {
+				if got := child(t, n, "sender").With.Int("window"); got != c.sink {
+					t.Errorf("sender window %d, want %d", got, c.sink)
+				}
+			}
+		})
 	}
 }

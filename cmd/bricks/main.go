@@ -7,5 +7,6 @@ import (
 )
 
 func main() {
+	tuneGC()
 	os.Exit(execute())
 }

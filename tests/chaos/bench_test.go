@@ -387,6 +387,9 @@ children:
 			if err != nil {
 				b.Fatal(err)
 			}
+			if ok, err := q.Lock(name); err != nil || !ok {
+				b.Fatalf("lock %s: %v %v", name, ok, err)
+			}
 			m, err := q.GetMessage(name)
 			if err != nil {
 				b.Fatal(err)
