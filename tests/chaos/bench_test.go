@@ -5,16 +5,20 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	goamqp "github.com/Azure/go-amqp"
+	gostomp "github.com/go-stomp/stomp/v3"
+	"github.com/go-stomp/stomp/v3/frame"
 
 	"github.com/bricksmq/bricks/brokers/amqp"
 	"github.com/bricksmq/bricks/brokers/stomp"
@@ -65,6 +69,7 @@ func (bb *transferBench) queueDir(name string) string {
 // and by the bare loop's process (this one), in seconds, and memory.
 type round struct {
 	bareSend, mtaSend, bareConsume, mtaConsume time.Duration
+	qSend, qConsume                            time.Duration      // the bare loops with the MTA's queue work
 	cpu                                        map[string]float64 // "bare-send", "mta-send", ... -> CPU seconds
 	idleOut, idleIn, peakOut, peakIn           int
 }
@@ -81,7 +86,10 @@ type round struct {
 // load (VmRSS after idleSettle; target < 30), of the receiver MTA idle
 // after its load, and the peak of both under load (VmHWM; target < 100).
 // The bare loops touch no disk; the MTAs read and write their queues
-// (tmpfs).
+// (tmpfs). So each round also runs the bare loops doing the MTA's queue
+// work (lock, read, send, remove on the receipt; receive, add, then ack),
+// without actors: the MTA's share of those ("send-%-of-bare-queue") is
+// what the actor pipeline costs, the rest is the queue's file work.
 //
 //	go test -run '^$' -bench Transfer -benchtime 5000x ./tests/chaos/
 func BenchmarkTransfer(b *testing.B) {
@@ -126,22 +134,31 @@ func (bb *transferBench) run(b *testing.B, n, rounds int) {
 	for i := range rounds {
 		r := round{cpu: map[string]float64{}}
 		var err error
-		if r.bareSend, r.cpu["bare-send"], err = selfCPU(func() (time.Duration, error) { return bb.bareSend(ctx, n) }); err != nil {
+		if r.bareSend, r.cpu["bare-send"], err = selfCPU(func() (time.Duration, error) { return bb.bareSend(ctx, n, nil, nil) }); err != nil {
 			b.Fatalf("bare send: %v", err)
 		}
-		if r.bareConsume, r.cpu["bare-consume"], err = selfCPU(func() (time.Duration, error) { return bb.bareConsume(ctx, n) }); err != nil {
+		if r.bareConsume, r.cpu["bare-consume"], err = selfCPU(func() (time.Duration, error) { return bb.bareConsume(ctx, n, nil) }); err != nil {
 			b.Fatalf("bare consume: %v", err)
+		}
+		if r.qSend, r.cpu["bare-queue-send"], err = selfCPU(func() (time.Duration, error) { return bb.bareQueueSend(ctx, b, n) }); err != nil {
+			b.Fatalf("bare queue send: %v", err)
+		}
+		if r.qConsume, r.cpu["bare-queue-consume"], err = selfCPU(func() (time.Duration, error) { return bb.bareQueueConsume(ctx, b, n) }); err != nil {
+			b.Fatalf("bare queue consume: %v", err)
 		}
 		b.StartTimer()
 		r.mtaSend, r.cpu["mta-send"], r.idleOut, r.peakOut = bb.mtaSend(b, n)
 		r.mtaConsume, r.cpu["mta-consume"], r.idleIn, r.peakIn = bb.mtaConsume(b, n)
 		b.StopTimer()
 		rate := func(d time.Duration) float64 { return float64(n) / d.Seconds() }
-		b.Logf("%s round %d/%d, %d msgs: send bare %.0f/s, MTA %.0f/s (%.0f%%); consume bare %.0f/s, MTA %.0f/s (%.0f%%); "+
+		b.Logf("%s round %d/%d, %d msgs: send bare %.0f/s, MTA %.0f/s (%.0f%%), bare with queue %.0f/s (MTA %.0f%%); "+
+			"consume bare %.0f/s, MTA %.0f/s (%.0f%%), bare with queue %.0f/s (MTA %.0f%%); "+
 			"CPU µs/msg send bare %.0f, MTA %.0f; consume bare %.0f, MTA %.0f; "+
 			"RSS idle sender %d KiB, receiver idle after its load %d KiB; peak sender %d KiB, receiver %d KiB; load average %s",
 			bb.proto, i+1, rounds, n, rate(r.bareSend), rate(r.mtaSend), 100*r.bareSend.Seconds()/r.mtaSend.Seconds(),
+			rate(r.qSend), 100*r.qSend.Seconds()/r.mtaSend.Seconds(),
 			rate(r.bareConsume), rate(r.mtaConsume), 100*r.bareConsume.Seconds()/r.mtaConsume.Seconds(),
+			rate(r.qConsume), 100*r.qConsume.Seconds()/r.mtaConsume.Seconds(),
 			perMsg(r.cpu["bare-send"], n), perMsg(r.cpu["mta-send"], n), perMsg(r.cpu["bare-consume"], n), perMsg(r.cpu["mta-consume"], n),
 			r.idleOut, r.idleIn, r.peakOut, r.peakIn, brokerbench.LoadAverage())
 		rs = append(rs, r)
@@ -161,7 +178,11 @@ func (bb *transferBench) run(b *testing.B, n, rounds int) {
 	b.ReportMetric(med(func(r round) float64 { return rate(r.bareConsume) }), "bare-consume-msg/s")
 	b.ReportMetric(med(func(r round) float64 { return rate(r.mtaConsume) }), "mta-consume-msg/s")
 	b.ReportMetric(med(func(r round) float64 { return 100 * r.bareConsume.Seconds() / r.mtaConsume.Seconds() }), "consume-%-of-bare")
-	for _, k := range []string{"bare-send", "mta-send", "bare-consume", "mta-consume"} {
+	b.ReportMetric(med(func(r round) float64 { return rate(r.qSend) }), "bare-queue-send-msg/s")
+	b.ReportMetric(med(func(r round) float64 { return 100 * r.qSend.Seconds() / r.mtaSend.Seconds() }), "send-%-of-bare-queue")
+	b.ReportMetric(med(func(r round) float64 { return rate(r.qConsume) }), "bare-queue-consume-msg/s")
+	b.ReportMetric(med(func(r round) float64 { return 100 * r.qConsume.Seconds() / r.mtaConsume.Seconds() }), "consume-%-of-bare-queue")
+	for _, k := range []string{"bare-send", "mta-send", "bare-consume", "mta-consume", "bare-queue-send", "bare-queue-consume"} {
 		b.ReportMetric(med(func(r round) float64 { return perMsg(r.cpu[k], n) }), k+"-cpu-µs/msg")
 	}
 	b.ReportMetric(float64(rs[0].idleOut)/1024, "idle-RSS-MB")
@@ -212,8 +233,13 @@ func procCPU(b *testing.B, pid int) float64 {
 // clockTicks is USER_HZ, the unit of /proc/PID/stat times (100 on Linux).
 const clockTicks = 100
 
-// bareSend times the bare loop sending n messages, window 100.
-func (bb *transferBench) bareSend(ctx context.Context, n int) (time.Duration, error) {
+// bareSend times the bare loop sending n messages, window 100: bodies
+// from body(i) and confirmed(i) told of each confirmation when they are
+// not nil (the queue variant), else bb.body.
+func (bb *transferBench) bareSend(ctx context.Context, n int, body func(int) ([]byte, error), confirmed func(int) error) (time.Duration, error) {
+	if body == nil {
+		body = func(int) ([]byte, error) { return bb.body, nil }
+	}
 	br := bb.broker
 	if bb.proto == "stomp" {
 		c, err := bare.DialSTOMP(ctx, br.Addr, br.Login, br.Passcode, br.VirtualHost)
@@ -222,7 +248,7 @@ func (bb *transferBench) bareSend(ctx context.Context, n int) (time.Duration, er
 		}
 		defer c.Close()
 		start := time.Now()
-		err = c.Send(bb.dest, n, stomp.DefaultWindow, bb.body)
+		err = c.SendEach(bb.dest, n, stomp.DefaultWindow, body, confirmed)
 		return time.Since(start), err
 	}
 	c, sess, err := bb.dialAMQP(ctx)
@@ -235,12 +261,27 @@ func (bb *transferBench) bareSend(ctx context.Context, n int) (time.Duration, er
 		return 0, fmt.Errorf("go-amqp sender %s: %w", bb.dest, err)
 	}
 	start := time.Now()
-	err = bare.AMQPSend(ctx, s, n, amqp.DefaultWindow, bb.body, true)
+	err = bare.AMQPSendEach(ctx, s, n, amqp.DefaultWindow, body, confirmed, true)
 	return time.Since(start), err
 }
 
-// bareConsume times the bare loop acknowledging n messages one by one.
-func (bb *transferBench) bareConsume(ctx context.Context, n int) (time.Duration, error) {
+// bareConsume times the bare loop acknowledging n messages one by one,
+// giving each to got first when it is not nil (the queue variant).
+func (bb *transferBench) bareConsume(ctx context.Context, n int, got func(*queue.Message) error) (time.Duration, error) {
+	var gotSTOMP func(*gostomp.Message) error
+	var gotAMQP func(*goamqp.Message) error
+	if got != nil {
+		gotSTOMP = func(m *gostomp.Message) error {
+			return got(stomp.FrameToMessage(&frame.Frame{Command: frame.MESSAGE, Header: m.Header, Body: m.Body}))
+		}
+		gotAMQP = func(m *goamqp.Message) error {
+			qm, err := amqp.FromAMQP(m)
+			if err != nil {
+				return err
+			}
+			return got(qm)
+		}
+	}
 	br := bb.broker
 	if bb.proto == "stomp" {
 		c, err := bare.DialGoStomp(br.Addr, br.Login, br.Passcode, br.VirtualHost, stomp.DefaultPrefetch)
@@ -248,7 +289,7 @@ func (bb *transferBench) bareConsume(ctx context.Context, n int) (time.Duration,
 			return 0, err
 		}
 		start := time.Now()
-		err = bare.GoStompConsume(c, bb.dest, n, stomp.DefaultPrefetch)
+		err = bare.GoStompConsumeEach(c, bb.dest, n, stomp.DefaultPrefetch, gotSTOMP)
 		d := time.Since(start)
 		return d, errors.Join(err, c.Disconnect())
 	}
@@ -262,8 +303,66 @@ func (bb *transferBench) bareConsume(ctx context.Context, n int) (time.Duration,
 		return 0, fmt.Errorf("go-amqp receiver %s: %w", bb.dest, err)
 	}
 	start := time.Now()
-	err = bare.AMQPConsume(ctx, r, n, amqp.DefaultCredit)
+	err = bare.AMQPConsumeEach(ctx, r, n, amqp.DefaultCredit, gotAMQP)
 	return time.Since(start), err
+}
+
+// bareQueueSend times the bare loop doing a queue → broker MTA's work: n
+// messages added to a queue beforehand are locked and read in queue order,
+// sent (window 100), and each removed once confirmed.
+func (bb *transferBench) bareQueueSend(ctx context.Context, b *testing.B, n int) (time.Duration, error) {
+	bb.runs++
+	dir := bb.queueDir("bare-out")
+	defer os.RemoveAll(dir)
+	q := kindtest.OpenDQS(b, dir)
+	for i := range n {
+		if _, err := q.AddMessage(queue.NewBinary(bb.body, map[string]string{"seq": strconv.Itoa(i)})); err != nil {
+			return 0, err
+		}
+	}
+	next, stop := iter.Pull2(q.Names())
+	defer stop()
+	var mu sync.Mutex // names is written by the sending goroutine, read by the receipt one
+	names := make([]string, n)
+	body := func(i int) ([]byte, error) {
+		for {
+			name, err, ok := next()
+			if !ok || err != nil {
+				return nil, errors.Join(err, fmt.Errorf("queue %s: ran out at %d of %d", dir, i, n))
+			}
+			if locked, err := q.Lock(name); err != nil || !locked {
+				continue
+			}
+			m, err := q.GetMessage(name)
+			if err != nil {
+				return nil, err
+			}
+			mu.Lock()
+			names[i] = name
+			mu.Unlock()
+			return m.Body, nil
+		}
+	}
+	confirmed := func(i int) error {
+		mu.Lock()
+		name := names[i]
+		mu.Unlock()
+		return q.Remove(name)
+	}
+	return bb.bareSend(ctx, n, body, confirmed)
+}
+
+// bareQueueConsume times the bare loop doing a broker → queue MTA's work:
+// each of n messages is added to a queue, then acknowledged.
+func (bb *transferBench) bareQueueConsume(ctx context.Context, b *testing.B, n int) (time.Duration, error) {
+	bb.runs++
+	dir := bb.queueDir("bare-in")
+	defer os.RemoveAll(dir)
+	q := kindtest.OpenDQS(b, dir)
+	return bb.bareConsume(ctx, n, func(m *queue.Message) error {
+		_, err := q.AddMessage(m)
+		return err
+	})
 }
 
 func (bb *transferBench) dialAMQP(ctx context.Context) (*goamqp.Conn, *goamqp.Session, error) {

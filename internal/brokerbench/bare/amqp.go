@@ -11,16 +11,37 @@ import (
 // keeping at most window unsettled, and returns once every one was
 // accepted. durable sets the AMQP header durable (persistent messages).
 func AMQPSend(ctx context.Context, s *goamqp.Sender, n, window int, body []byte, durable bool) error {
+	return AMQPSendEach(ctx, s, n, window, func(int) ([]byte, error) { return body, nil }, nil, durable)
+}
+
+// AMQPSendEach is AMQPSend with the bodies taken from body(i), and
+// confirmed(i) called (if not nil) once message i was accepted.
+func AMQPSendEach(ctx context.Context, s *goamqp.Sender, n, window int, body func(i int) ([]byte, error), confirmed func(i int) error, durable bool) error {
 	window = max(window, 1)
 	receipts := make([]goamqp.SendReceipt, 0, window)
-	for range n {
+	first := 0 // the message receipts[0] is for
+	settle := func() error {
+		if _, err := receipts[0].Wait(ctx); err != nil {
+			return err
+		}
+		receipts = receipts[1:]
+		first++
+		if confirmed != nil {
+			return confirmed(first - 1)
+		}
+		return nil
+	}
+	for i := range n {
 		if len(receipts) == window {
-			if _, err := receipts[0].Wait(ctx); err != nil {
+			if err := settle(); err != nil {
 				return err
 			}
-			receipts = receipts[1:]
 		}
-		m := goamqp.NewMessage(body)
+		b, err := body(i)
+		if err != nil {
+			return err
+		}
+		m := goamqp.NewMessage(b)
 		if durable {
 			m.Header = &goamqp.MessageHeader{Durable: true}
 		}
@@ -30,8 +51,8 @@ func AMQPSend(ctx context.Context, s *goamqp.Sender, n, window int, body []byte,
 		}
 		receipts = append(receipts, r)
 	}
-	for _, r := range receipts {
-		if _, err := r.Wait(ctx); err != nil {
+	for len(receipts) > 0 {
+		if err := settle(); err != nil {
 			return err
 		}
 	}
@@ -43,6 +64,13 @@ func AMQPSend(ctx context.Context, s *goamqp.Sender, n, window int, body []byte,
 // credit/2 more each time credit/2 messages were accepted, like the bricks
 // Receiver's defaults.
 func AMQPConsume(ctx context.Context, r *goamqp.Receiver, n, credit int) error {
+	return AMQPConsumeEach(ctx, r, n, credit, nil)
+}
+
+// AMQPConsumeEach is AMQPConsume giving each message to got (if not nil)
+// before accepting it: the bare loop of a program that stores what it
+// receives, then settles it.
+func AMQPConsumeEach(ctx context.Context, r *goamqp.Receiver, n, credit int, got func(*goamqp.Message) error) error {
 	credit = max(credit, 1)
 	topUp := max(credit/2, 1)
 	if err := r.IssueCredit(uint32(credit)); err != nil {
@@ -62,6 +90,11 @@ func AMQPConsume(ctx context.Context, r *goamqp.Receiver, n, credit int) error {
 				continue
 			}
 			return err
+		}
+		if got != nil {
+			if err := got(m); err != nil {
+				return err
+			}
 		}
 		if err := r.AcceptMessage(ctx, m); err != nil {
 			return err

@@ -44,6 +44,12 @@ func GoStompSend(c *gostomp.Conn, dest string, n int, body []byte) error {
 // subscription's end when the connection closes; messages received beyond
 // n are left unacknowledged).
 func GoStompConsume(c *gostomp.Conn, dest string, n, prefetch int) error {
+	return GoStompConsumeEach(c, dest, n, prefetch, nil)
+}
+
+// GoStompConsumeEach is GoStompConsume giving each message to got (if not
+// nil) before acknowledging it.
+func GoStompConsumeEach(c *gostomp.Conn, dest string, n, prefetch int, got func(*gostomp.Message) error) error {
 	p := strconv.Itoa(prefetch)
 	sub, err := c.Subscribe(dest, gostomp.AckClientIndividual,
 		gostomp.SubscribeOpt.Header("prefetch-count", p), gostomp.SubscribeOpt.Header("activemq.prefetchSize", p))
@@ -57,6 +63,11 @@ func GoStompConsume(c *gostomp.Conn, dest string, n, prefetch int) error {
 		}
 		if m.Err != nil {
 			return m.Err
+		}
+		if got != nil {
+			if err := got(m); err != nil {
+				return err
+			}
 		}
 		if err := c.Ack(m); err != nil {
 			return err

@@ -85,10 +85,17 @@ func (c *STOMPClient) read() (*frame.Frame, error) {
 // receipt, at most window of them unanswered, and returns once every
 // RECEIPT arrived.
 func (c *STOMPClient) Send(dest string, n, window int, body []byte) error {
+	return c.SendEach(dest, n, window, func(int) ([]byte, error) { return body, nil }, nil)
+}
+
+// SendEach is Send with the bodies taken from body(i), and confirmed(i)
+// called (if not nil) once message i's RECEIPT arrived: the bare loop of a
+// program that sends what it reads from a queue and removes it on the
+// receipt.
+func (c *STOMPClient) SendEach(dest string, n, window int, body func(i int) ([]byte, error), confirmed func(i int) error) error {
 	tokens := make(chan struct{}, max(window, 1))
 	done := make(chan struct{})
 	errc := make(chan error, 1)
-	length := strconv.Itoa(len(body))
 	go func() {
 		for i := range n {
 			select {
@@ -97,9 +104,14 @@ func (c *STOMPClient) Send(dest string, n, window int, body []byte) error {
 				errc <- nil
 				return
 			}
+			b, err := body(i)
+			if err != nil {
+				errc <- err
+				return
+			}
 			f := frame.New(frame.SEND, frame.Destination, dest, "persistent", "true",
-				frame.ContentType, "application/octet-stream", frame.ContentLength, length, frame.Receipt, strconv.Itoa(i))
-			f.Body = body
+				frame.ContentType, "application/octet-stream", frame.ContentLength, strconv.Itoa(len(b)), frame.Receipt, strconv.Itoa(i))
+			f.Body = b
 			if err := c.w.Write(f); err != nil {
 				errc <- err
 				return
@@ -116,6 +128,12 @@ func (c *STOMPClient) Send(dest string, n, window int, body []byte) error {
 		if f.Command != frame.RECEIPT {
 			err = fmt.Errorf("got %s instead of RECEIPT", f.Command)
 			break
+		}
+		if confirmed != nil {
+			i, _ := strconv.Atoi(f.Header.Get(frame.ReceiptId))
+			if err = confirmed(i); err != nil {
+				break
+			}
 		}
 		<-tokens
 	}
