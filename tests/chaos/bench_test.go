@@ -43,6 +43,11 @@ const benchSize = 1024
 // queue) before its resident memory is read.
 const idleSettle = 2 * time.Second
 
+// idleAfterLoad is how long the receiver MTA runs idle after its load
+// before its memory is read: bricks returns the load's heap headroom to
+// the system every 15 s (cmd/bricks/gc.go).
+const idleAfterLoad = 17 * time.Second
+
 // benchRounds is the default number of rounds (BRICKS_BENCH_ROUNDS
 // overrides it): each round runs the bare loops and the MTAs once, and
 // the metrics are medians over the rounds, so that a bare loop and the
@@ -84,7 +89,7 @@ type round struct {
 // ≥ 90%), CPU microseconds per message of the MTA process and of the bare
 // loop's, and resident memory in MB: of the sender MTA idle before any
 // load (VmRSS after idleSettle; target < 30), of the receiver MTA idle
-// after its load, and the peak of both under load (VmHWM; target < 100).
+// after its load (after idleAfterLoad), and the peak of both under load (VmHWM; target < 100).
 // The bare loops touch no disk; the MTAs read and write their queues
 // (tmpfs). So each round also runs the bare loops doing the MTA's queue
 // work (lock, read, send, remove on the receipt; receive, add, then ack),
@@ -416,7 +421,7 @@ children:
     to: {broker: %s}
     window: 100
 `, src, bb.brokerYAML()))
-	idle = bb.idleRSS(b, mta)
+	idle = bb.idleRSS(b, mta, idleSettle)
 	b.StopTimer()
 	q := kindtest.OpenDQS(b, staging)
 	for i := range n {
@@ -476,7 +481,7 @@ children:
 	d = time.Since(start)
 	cpu = procCPU(b, mta.Pid()) - cpu0
 	b.StopTimer()
-	idle = bb.idleRSS(b, mta)
+	idle = bb.idleRSS(b, mta, idleAfterLoad)
 	peak = bb.stop(b, mta)
 	if got := kindtest.Count(b, dst); got != n {
 		// Tell duplicates written by the MTA (same seq) from messages
@@ -508,9 +513,9 @@ children:
 	return d, cpu, idle, peak
 }
 
-// idleRSS lets mta run idle for idleSettle and returns its VmRSS in KiB.
-func (bb *transferBench) idleRSS(b *testing.B, mta *proctest.Proc) int {
-	time.Sleep(idleSettle)
+// idleRSS lets mta run idle for settle and returns its VmRSS in KiB.
+func (bb *transferBench) idleRSS(b *testing.B, mta *proctest.Proc, settle time.Duration) int {
+	time.Sleep(settle)
 	if done, err := mta.Exited(); done {
 		b.Fatalf("%s exited (%v); log:\n%s", mta.Name, err, mta.Tail(30))
 	}
