@@ -82,7 +82,7 @@ func NewReceiver(ctx context.Context, u *URI, opts Options, sub SubscribeOptions
 }
 
 // Deliveries delivers the received messages; it is closed when the
-// Receiver stops.
+// Receiver stops, after Done (so Err tells why once it is closed).
 func (r *Receiver) Deliveries() <-chan *Delivery { return r.out }
 
 // Done is closed when the Receiver has stopped.
@@ -136,8 +136,9 @@ func (r *Receiver) deliver(s *Subscription, f *frame.Frame) {
 func (r *Receiver) run(c *Conn) {
 	var b backoff
 	defer func() {
-		close(r.out)
+		// done first: whoever sees Deliveries closed then reads Err.
 		close(r.done)
+		close(r.out)
 	}()
 	for {
 		useful := r.serve(c)
