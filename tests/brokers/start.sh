@@ -32,7 +32,9 @@ AMQ_OPENWIRE_PORT=${AMQ_OPENWIRE_PORT:-61616}
 QPID_PORT=${QPID_PORT:-5673}
 QPID_DIR=/var/lib/bricks-qpid
 QPID_PIDFILE=$QPID_DIR/qpid.pid
-QPID_BROKER=/usr/share/proton/examples/python/broker.py
+QPID_EXAMPLE=/usr/share/proton/examples/python/broker.py
+# The example, run through a launcher that fixes a reactor crash (see it).
+QPID_BROKER="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/qpid_broker.py"
 
 log() { echo "[brokers] $*" >&2; }
 now() { date +%s.%N; }
@@ -63,7 +65,7 @@ install_pkgs() {
   want rabbitmq && ! command -v rabbitmq-server >/dev/null && missing+=(rabbitmq-server)
   want activemq && [ ! -f /usr/share/activemq/bin/activemq.jar ] && missing+=(activemq)
   if want qpid; then
-    [ -f "$QPID_BROKER" ] || missing+=(libqpid-proton11-dev-examples)
+    [ -f "$QPID_EXAMPLE" ] || missing+=(libqpid-proton11-dev-examples)
     /usr/bin/python3 -c 'import proton' 2>/dev/null || missing+=(python3-qpid-proton)
   fi
   if [ ${#missing[@]} -gt 0 ]; then

@@ -26,8 +26,9 @@ const (
 	amqSTOMPPort    = 61634
 	amqOpenWirePort = 61636
 	qpidAddr        = "127.0.0.1:5683"
-	qpidProgram     = "/usr/share/proton/examples/python/broker.py"
-	pythonProgram   = "/usr/bin/python3" // Debian's: the pyenv python3 on PATH lacks proton
+	qpidExample     = "/usr/share/proton/examples/python/broker.py"
+	qpidLauncher    = "../brokers/qpid_broker.py" // the example with a reactor crash fixed
+	pythonProgram   = "/usr/bin/python3"          // Debian's: the pyenv python3 on PATH lacks proton
 
 	rabbitBase      = "/var/lib/rabbitmq/bricks-faults"
 	rabbitNodeName  = "bricksfaults"
@@ -304,7 +305,7 @@ type qpid struct {
 // test ends.
 func privateQpid(t testing.TB, addr string) *qpid {
 	t.Helper()
-	for _, f := range []string{pythonProgram, qpidProgram} {
+	for _, f := range []string{pythonProgram, qpidExample, qpidLauncher} {
 		if _, err := os.Stat(f); err != nil {
 			missing(t, "the Qpid Proton example broker", err)
 		}
@@ -324,7 +325,7 @@ func (q *qpid) start() {
 	if brokertest.Reachable(q.addr) == nil {
 		q.t.Fatalf("%s is already taken: cannot start a private Qpid broker there", q.addr)
 	}
-	q.cmd = exec.Command(pythonProgram, qpidProgram, "-a", q.addr)
+	q.cmd = exec.Command(pythonProgram, qpidLauncher, "-a", q.addr)
 	q.cmd.SysProcAttr = &syscall.SysProcAttr{Setsid: true}
 	if err := q.cmd.Start(); err != nil {
 		q.t.Fatalf("starting the private Qpid broker: %v", err)
