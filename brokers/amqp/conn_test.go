@@ -6,27 +6,16 @@ import (
 	"io"
 	"net"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/bricksmq/bricks/internal/brokertest"
+	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/queue"
 )
 
-// refusedAddr returns an address nothing listens on.
-func refusedAddr(t *testing.T) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return addr
-}
-
 func TestConnectionRefused(t *testing.T) {
-	addr := refusedAddr(t)
+	addr := kindtest.RefusedAddr(t)
 	u, err := ParseURI("failover:(amqp://" + addr + ")?maxReconnectAttempts=2&initialReconnectDelay=5")
 	if err != nil {
 		t.Fatal(err)
@@ -61,7 +50,7 @@ func slicesEqual[T comparable](a, b []T) bool {
 
 // TestDialContextCancelled checks an unlimited failover loop ends with ctx.
 func TestDialContextCancelled(t *testing.T) {
-	u, err := ParseURI("failover:(amqp://" + refusedAddr(t) + ")?initialReconnectDelay=1&maxReconnectDelay=5")
+	u, err := ParseURI("failover:(amqp://" + kindtest.RefusedAddr(t) + ")?initialReconnectDelay=1&maxReconnectDelay=5")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,37 +65,10 @@ func TestDialContextCancelled(t *testing.T) {
 // TestFailover checks a refused first address falls over to a live broker.
 func TestFailover(t *testing.T) {
 	bt := brokertest.QpidAMQP(t)
-	c := dialAddr(t, "failover:(amqp://"+refusedAddr(t)+","+bt.URI+")?maxReconnectAttempts=0", options(bt))
+	c := dialAddr(t, "failover:(amqp://"+kindtest.RefusedAddr(t)+","+bt.URI+")?maxReconnectAttempts=0", options(bt))
 	if c.Addr().HostPort() != bt.Addr {
 		t.Fatalf("connected to %s, want %s", c.Addr(), bt.Addr)
 	}
-}
-
-// garbageServer accepts connections and answers with serve.
-func garbageServer(t *testing.T, serve func(net.Conn)) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer c.Close()
-				serve(c)
-			}()
-		}
-	}()
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	return ln.Addr().String()
 }
 
 // TestGarbageServer checks peers that do not speak AMQP give errors naming
@@ -130,7 +92,7 @@ func TestGarbageServer(t *testing.T) {
 	for name, serve := range cases {
 		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			addr := garbageServer(t, serve)
+			addr := kindtest.Serve(t, serve)
 			_, err := DialURI(context.Background(), "amqp://"+addr,
 				Options{Logger: testLogger, ConnectTimeout: 500 * time.Millisecond, SASL: SASL{Username: "u", Password: "p"}})
 			if err == nil || !strings.Contains(err.Error(), addr) {

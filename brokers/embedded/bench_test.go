@@ -13,6 +13,7 @@ import (
 	"github.com/go-stomp/stomp/v3/frame"
 
 	"github.com/bricksmq/bricks/internal/brokerbench/bare"
+	"github.com/bricksmq/bricks/internal/kindtest"
 )
 
 // The benchmarks move persistent 1 KiB messages with a window of 100
@@ -89,80 +90,49 @@ func benchServer(b *testing.B, opts Options) string {
 	return tg.Addr
 }
 
-func BenchmarkEmbeddedSend(b *testing.B) {
-	c := dialBench(b, benchServer(b, Options{}))
+// measure times op (benchClient.send or benchClient.consume) on b.N
+// messages of dest at addr.
+func measure(b *testing.B, addr, dest string, op func(benchClient, *testing.B, string, int)) {
+	c := dialBench(b, addr)
 	defer c.Close()
 	b.SetBytes(int64(len(benchBody)))
 	b.ResetTimer()
 	m := startMeter()
-	c.send(b, "/queue/bench-send", b.N)
+	op(c, b, dest, b.N)
 	m.report(b)
+}
+
+// fill sends b.N messages to dest at addr, before the timing starts.
+func fill(b *testing.B, addr, dest string) {
+	p := dialBench(b, addr)
+	defer p.Close()
+	p.send(b, dest, b.N)
+}
+
+func BenchmarkEmbeddedSend(b *testing.B) {
+	measure(b, benchServer(b, Options{}), "/queue/bench-send", benchClient.send)
 }
 
 func BenchmarkEmbeddedConsume(b *testing.B) {
 	addr := benchServer(b, Options{})
-	p := dialBench(b, addr)
-	defer p.Close()
-	p.send(b, "/queue/bench-consume", b.N)
-	c := dialBench(b, addr)
-	defer c.Close()
-	b.SetBytes(int64(len(benchBody)))
-	b.ResetTimer()
-	m := startMeter()
-	c.consume(b, "/queue/bench-consume", b.N)
-	m.report(b)
+	fill(b, addr, "/queue/bench-consume")
+	measure(b, addr, "/queue/bench-consume", benchClient.consume)
 }
 
 func BenchmarkEmbeddedSendDir(b *testing.B) {
-	c := dialBench(b, benchServer(b, Options{Storage: StorageDir, Dir: b.TempDir()}))
-	defer c.Close()
-	b.SetBytes(int64(len(benchBody)))
-	b.ResetTimer()
-	m := startMeter()
-	c.send(b, "/queue/bench-send", b.N)
-	m.report(b)
+	measure(b, benchServer(b, Options{Storage: StorageDir, Dir: b.TempDir()}), "/queue/bench-send", benchClient.send)
 }
 
 func BenchmarkEmbeddedConsumeDir(b *testing.B) {
 	addr := benchServer(b, Options{Storage: StorageDir, Dir: b.TempDir()})
-	p := dialBench(b, addr)
-	defer p.Close()
-	p.send(b, "/queue/bench-consume", b.N)
-	c := dialBench(b, addr)
-	defer c.Close()
-	b.SetBytes(int64(len(benchBody)))
-	b.ResetTimer()
-	m := startMeter()
-	c.consume(b, "/queue/bench-consume", b.N)
-	m.report(b)
+	fill(b, addr, "/queue/bench-consume")
+	measure(b, addr, "/queue/bench-consume", benchClient.consume)
 }
 
 // bareServer answers CONNECT, every SEND with a RECEIPT, and a SUBSCRIBE
 // with MESSAGE frames (at most 1000 unacked), storing nothing.
 func bareServer(b *testing.B, messages int) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	b.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				defer nc.Close()
-				bareConn(nc, messages)
-			}()
-		}
-	}()
-	return ln.Addr().String()
+	return kindtest.Serve(b, func(nc net.Conn) { bareConn(nc, messages) })
 }
 
 func bareConn(nc net.Conn, messages int) {
@@ -211,21 +181,9 @@ func bareConn(nc net.Conn, messages int) {
 }
 
 func BenchmarkBareSend(b *testing.B) {
-	c := dialBench(b, bareServer(b, 0))
-	defer c.Close()
-	b.SetBytes(int64(len(benchBody)))
-	b.ResetTimer()
-	m := startMeter()
-	c.send(b, "/queue/bare", b.N)
-	m.report(b)
+	measure(b, bareServer(b, 0), "/queue/bare", benchClient.send)
 }
 
 func BenchmarkBareConsume(b *testing.B) {
-	c := dialBench(b, bareServer(b, b.N))
-	defer c.Close()
-	b.SetBytes(int64(len(benchBody)))
-	b.ResetTimer()
-	m := startMeter()
-	c.consume(b, "/queue/bare", b.N)
-	m.report(b)
+	measure(b, bareServer(b, b.N), "/queue/bare", benchClient.consume)
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/bricksmq/bricks/internal/brokertest"
+	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/queue"
 )
 
@@ -312,7 +313,7 @@ func TestBrokerRedeliveryAfterConnectionDies(t *testing.T) {
 func TestBrokerFailoverSkipsARefusedAddress(t *testing.T) {
 	forEachBroker(t, func(t *testing.T, b brokertest.Broker) {
 		ctx := testCtx(t)
-		u, err := ParseURI("failover:(stomp://" + refusedAddr(t) + "," + b.URI + ")")
+		u, err := ParseURI("failover:(stomp://" + kindtest.RefusedAddr(t) + "," + b.URI + ")")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -355,8 +356,8 @@ func TestBrokerSenderSurvivesConnectionCuts(t *testing.T) {
 	forEachBroker(t, func(t *testing.T, b brokertest.Broker) {
 		ctx := testCtx(t)
 		dest := testQueue("cuts")
-		p := newCutProxy(t, b.Addr)
-		u, err := ParseURI(p.uri())
+		p := kindtest.NewProxy(t, b.Addr)
+		u, err := ParseURI("stomp://" + p.Addr())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -368,7 +369,7 @@ func TestBrokerSenderSurvivesConnectionCuts(t *testing.T) {
 		go func() {
 			for i := range n {
 				if i == n/3 || i == 2*n/3 {
-					p.cut()
+					p.Cut()
 				}
 				if err := s.Send(ctx, fmt.Sprint(i), dest, &queue.Message{Body: []byte(fmt.Sprint(i))}); err != nil {
 					t.Error(err)
@@ -414,8 +415,8 @@ func TestBrokerReceiverSurvivesConnectionCuts(t *testing.T) {
 		ctx := testCtx(t)
 		dest := testQueue("rcuts")
 		bodies(t, ctx, b, dest, "1", "2", "3")
-		p := newCutProxy(t, b.Addr)
-		u, err := ParseURI(p.uri())
+		p := kindtest.NewProxy(t, b.Addr)
+		u, err := ParseURI("stomp://" + p.Addr())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -429,7 +430,7 @@ func TestBrokerReceiverSurvivesConnectionCuts(t *testing.T) {
 			t.Fatal(err)
 		}
 		expectBody(t, ctx, r, "2") // not acked
-		p.cut()
+		p.Cut()
 		// Deliveries buffered before the cut may still arrive; "2" must come
 		// back (redelivered) and "3" follow; nothing is lost.
 		seen := map[string]int{}

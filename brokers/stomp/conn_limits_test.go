@@ -1,7 +1,6 @@
 package stomp
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -32,14 +31,7 @@ func instantBackoff(o Options) Options {
 
 // swallowSubscribe answers CONNECT (no heart-beats), then reads everything
 // and never answers again: SUBSCRIBE gets no RECEIPT.
-func swallowSubscribe(_ *fakeBroker, nc net.Conn) {
-	br := bufio.NewReader(nc)
-	if _, err := br.ReadBytes(0); err != nil {
-		return
-	}
-	io.WriteString(nc, "CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\x00")
-	io.Copy(io.Discard, br)
-}
+var swallowSubscribe = replyToConnect("CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\x00")
 
 func TestSubscribeTimeoutFailsTheConnection(t *testing.T) {
 	fb := newFakeBroker(t, swallowSubscribe)
@@ -119,15 +111,7 @@ const hugeMessage = "MESSAGE\nsubscription:bricks-sub-1\nmessage-id:huge\nconten
 // serveHuge answers CONNECT and the SUBSCRIBE receipt like serveSTOMP, then
 // sends hugeMessage and keeps the connection open.
 func serveHuge(_ *fakeBroker, nc net.Conn) {
-	r, w := frame.NewReader(nc), frame.NewWriter(nc)
-	for {
-		f, err := r.Read()
-		if err != nil {
-			return
-		}
-		if f == nil {
-			continue
-		}
+	frameLoop(nc, func(w *frame.Writer, f *frame.Frame) bool {
 		switch f.Command {
 		case frame.CONNECT, frame.STOMP:
 			w.Write(frame.New(frame.CONNECTED, "version", "1.2", "heart-beat", "0,0"))
@@ -135,9 +119,10 @@ func serveHuge(_ *fakeBroker, nc net.Conn) {
 			w.Write(frame.New(frame.RECEIPT, frame.ReceiptId, f.Header.Get(frame.Receipt)))
 			io.WriteString(nc, hugeMessage)
 			io.Copy(io.Discard, nc)
-			return
+			return false
 		}
-	}
+		return true
+	})
 }
 
 // totalAlloc returns the bytes allocated so far by the process.
@@ -193,12 +178,7 @@ func TestFrameTooLargeOtherShapes(t *testing.T) {
 		"endless command line": {strings.Repeat("C", 4096), "longer than the limit of 1024 bytes"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			fb := newFakeBroker(t, func(_ *fakeBroker, nc net.Conn) {
-				br := bufio.NewReader(nc)
-				br.ReadBytes(0)
-				io.WriteString(nc, tc.reply)
-				io.Copy(io.Discard, br)
-			})
+			fb := newFakeBroker(t, replyToConnect(tc.reply))
 			u, _ := ParseURI("failover:(" + fb.uri(t).String() + ")?maxReconnectAttempts=0")
 			_, err := Dial(testCtx(t), u, Options{Logger: quiet(), MaxFrameSize: 1024})
 			if !errors.Is(err, ErrFrameTooLarge) || !strings.Contains(err.Error(), "frame from broker stomp://"+fb.addr()+" too large: "+tc.want) {
@@ -212,28 +192,13 @@ func TestFrameTooLargeOtherShapes(t *testing.T) {
 // frame that fits is received intact.
 func TestFrameJustUnderTheLimitPasses(t *testing.T) {
 	body := strings.Repeat("b", 900)
-	fb := newFakeBroker(t, func(_ *fakeBroker, nc net.Conn) {
-		r, w := frame.NewReader(nc), frame.NewWriter(nc)
-		for {
-			f, err := r.Read()
-			if err != nil {
-				return
-			}
-			switch {
-			case f == nil:
-			case f.Command == frame.CONNECT:
-				w.Write(frame.New(frame.CONNECTED, "version", "1.2", "heart-beat", "0,0"))
-			case f.Command == frame.SUBSCRIBE:
-				m := frame.New(frame.MESSAGE, frame.Subscription, "bricks-sub-1", frame.MessageId, "m1",
-					frame.ContentLength, fmt.Sprint(len(body)))
-				m.Body = []byte(body)
-				w.Write(m)
-				w.Write(frame.New(frame.RECEIPT, frame.ReceiptId, f.Header.Get(frame.Receipt)))
-			case f.Header.Get(frame.Receipt) != "":
-				w.Write(frame.New(frame.RECEIPT, frame.ReceiptId, f.Header.Get(frame.Receipt)))
-			}
-		}
-	})
+	fb := newFakeBroker(t, serveSubscribe(func(w *frame.Writer, sub *frame.Frame) {
+		m := frame.New(frame.MESSAGE, frame.Subscription, "bricks-sub-1", frame.MessageId, "m1",
+			frame.ContentLength, fmt.Sprint(len(body)))
+		m.Body = []byte(body)
+		w.Write(m)
+		writeReceipt(w, sub)
+	}))
 	c, err := Dial(testCtx(t), fb.uri(t), Options{Logger: quiet(), MaxFrameSize: 1024, HeartBeatSend: -1, HeartBeatRecv: -1})
 	if err != nil {
 		t.Fatal(err)
@@ -258,30 +223,18 @@ func TestFrameJustUnderTheLimitPasses(t *testing.T) {
 // the message of the second one. Nothing near 4 GB is ever allocated.
 func TestReceiverReconnectsAfterAFrameTooLarge(t *testing.T) {
 	var conns atomic.Int32
+	small := serveSubscribe(func(w *frame.Writer, sub *frame.Frame) {
+		writeReceipt(w, sub)
+		m := frame.New(frame.MESSAGE, frame.Subscription, "bricks-sub-1", frame.MessageId, "small")
+		m.Body = []byte("fine")
+		w.Write(m)
+	})
 	fb := newFakeBroker(t, func(fb *fakeBroker, nc net.Conn) {
 		if conns.Add(1) == 1 {
 			serveHuge(fb, nc)
 			return
 		}
-		r, w := frame.NewReader(nc), frame.NewWriter(nc)
-		for {
-			f, err := r.Read()
-			if err != nil {
-				return
-			}
-			switch {
-			case f == nil:
-			case f.Command == frame.CONNECT:
-				w.Write(frame.New(frame.CONNECTED, "version", "1.2", "heart-beat", "0,0"))
-			case f.Command == frame.SUBSCRIBE:
-				w.Write(frame.New(frame.RECEIPT, frame.ReceiptId, f.Header.Get(frame.Receipt)))
-				m := frame.New(frame.MESSAGE, frame.Subscription, "bricks-sub-1", frame.MessageId, "small")
-				m.Body = []byte("fine")
-				w.Write(m)
-			case f.Header.Get(frame.Receipt) != "":
-				w.Write(frame.New(frame.RECEIPT, frame.ReceiptId, f.Header.Get(frame.Receipt)))
-			}
-		}
+		small(fb, nc)
 	})
 	before := totalAlloc()
 	ctx := testCtx(t)

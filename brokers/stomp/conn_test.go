@@ -1,7 +1,6 @@
 package stomp
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/queue"
 	"github.com/go-stomp/stomp/v3/frame"
 )
@@ -23,20 +23,8 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// refusedAddr returns a 127.0.0.1 address nothing listens on.
-func refusedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	a := ln.Addr().String()
-	ln.Close()
-	return a
-}
-
 func TestDialConnectionRefused(t *testing.T) {
-	a := refusedAddr(t)
+	a := kindtest.RefusedAddr(t)
 	u, _ := ParseURI("failover:(stomp://" + a + ")?maxReconnectAttempts=0")
 	_, err := Dial(testCtx(t), u, Options{Logger: quiet()})
 	if err == nil || !strings.Contains(err.Error(), a) || !strings.Contains(err.Error(), "refused") {
@@ -53,10 +41,7 @@ func TestDialGarbageIsAnErrorNotAPanic(t *testing.T) {
 		"stomp 1.0 only": "CONNECTED\n\n\x00",
 	} {
 		t.Run(name, func(t *testing.T) {
-			fb := newFakeBroker(t, func(_ *fakeBroker, nc net.Conn) {
-				bufio.NewReader(nc).ReadBytes(0) // the CONNECT frame
-				io.WriteString(nc, reply)
-			})
+			fb := newFakeBroker(t, func(_ *fakeBroker, nc net.Conn) { answerConnect(nc, reply) })
 			u, _ := ParseURI("failover:(" + fb.uri(t).String() + ")?maxReconnectAttempts=0")
 			_, err := Dial(testCtx(t), u, Options{Logger: quiet()})
 			if err == nil || !strings.Contains(err.Error(), fb.addr()) {
@@ -67,11 +52,7 @@ func TestDialGarbageIsAnErrorNotAPanic(t *testing.T) {
 }
 
 func TestGarbageAfterConnectFailsTheConnection(t *testing.T) {
-	fb := newFakeBroker(t, func(_ *fakeBroker, nc net.Conn) {
-		bufio.NewReader(nc).ReadBytes(0)
-		io.WriteString(nc, "CONNECTED\nversion:1.2\n\n\x00BOGUS\n\n\x00")
-		io.Copy(io.Discard, nc)
-	})
+	fb := newFakeBroker(t, replyToConnect("CONNECTED\nversion:1.2\n\n\x00BOGUS\n\n\x00"))
 	c, err := Dial(testCtx(t), fb.uri(t), Options{Logger: quiet()})
 	if err != nil {
 		t.Fatal(err)
@@ -87,23 +68,14 @@ func TestGarbageAfterConnectFailsTheConnection(t *testing.T) {
 
 func TestWrongPasswordFromFakeBrokerBacksOff(t *testing.T) {
 	fb := newFakeBroker(t, func(_ *fakeBroker, nc net.Conn) {
-		bufio.NewReader(nc).ReadBytes(0)
-		io.WriteString(nc, "ERROR\nmessage:Access refused\n\nbad login or passcode\x00")
+		answerConnect(nc, "ERROR\nmessage:Access refused\n\nbad login or passcode\x00")
 	})
-	var mu sync.Mutex
-	var delays []time.Duration
 	u, _ := ParseURI("failover:(" + fb.uri(t).String() + ")?initialReconnectDelay=100&maxReconnectDelay=300&maxReconnectAttempts=4")
 	opts := Options{Logger: quiet(), Auth: Auth{Scheme: "plain", Name: "u", Pass: "wrong"}}
 	// Record the backoff instead of sleeping: the test checks the policy, not the clock.
-	opts.after = func(d time.Duration) <-chan time.Time {
-		mu.Lock()
-		delays = append(delays, d)
-		mu.Unlock()
-		ch := make(chan time.Time, 1)
-		ch <- time.Now()
-		return ch
-	}
+	recorded := recordDelays(&opts)
 	_, err := Dial(testCtx(t), u, opts)
+	delays := recorded()
 	var be *BrokerError
 	if !errors.As(err, &be) || be.During != "CONNECT" || !strings.Contains(err.Error(), fb.addr()) ||
 		!strings.Contains(err.Error(), "Access refused") {
@@ -122,7 +94,7 @@ func TestWrongPasswordFromFakeBrokerBacksOff(t *testing.T) {
 
 func TestFailoverUsesTheSecondAddress(t *testing.T) {
 	fb := newFakeBroker(t, serveSTOMP("0,0"))
-	u, err := ParseURI("failover:(stomp://" + refusedAddr(t) + ",stomp://" + fb.addr() + ")")
+	u, err := ParseURI("failover:(stomp://" + kindtest.RefusedAddr(t) + ",stomp://" + fb.addr() + ")")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,11 +110,8 @@ func TestFailoverUsesTheSecondAddress(t *testing.T) {
 
 func TestSilentBrokerIsDetected(t *testing.T) {
 	// CONNECTED promises a beat every 100 ms, then nothing is ever sent.
-	fb := newFakeBroker(t, func(_ *fakeBroker, nc net.Conn) {
-		bufio.NewReader(nc).ReadBytes(0)
-		io.WriteString(nc, "CONNECTED\nversion:1.2\nheart-beat:100,0\n\n\x00")
-		io.Copy(io.Discard, nc) // keep reading the client's beats, never answer
-	})
+	// Keep reading the client's beats, never answer.
+	fb := newFakeBroker(t, replyToConnect("CONNECTED\nversion:1.2\nheart-beat:100,0\n\n\x00"))
 	c, err := Dial(testCtx(t), fb.uri(t), Options{Logger: quiet(), HeartBeatRecv: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -165,9 +134,7 @@ func TestSilentBrokerIsDetected(t *testing.T) {
 func TestHeartBeatsAreSent(t *testing.T) {
 	got := make(chan struct{})
 	fb := newFakeBroker(t, func(_ *fakeBroker, nc net.Conn) {
-		br := bufio.NewReader(nc)
-		br.ReadBytes(0)
-		io.WriteString(nc, "CONNECTED\nversion:1.2\nheart-beat:0,50\n\n\x00")
+		br := answerConnect(nc, "CONNECTED\nversion:1.2\nheart-beat:0,50\n\n\x00")
 		if b, err := br.ReadByte(); err == nil && b == '\n' {
 			close(got)
 		}
@@ -199,35 +166,23 @@ func TestSenderResendsAfterConnectionLoss(t *testing.T) {
 		case <-release:
 			serveSTOMP("0,0")(fb, nc)
 		default:
-			r, w := frame.NewReader(nc), frame.NewWriter(nc)
-			for {
-				f, err := r.Read()
-				if err != nil {
-					return
-				}
-				switch {
-				case f == nil:
-				case f.Command == frame.CONNECT:
+			frameLoop(nc, func(w *frame.Writer, f *frame.Frame) bool {
+				switch f.Command {
+				case frame.CONNECT:
 					w.Write(frame.New(frame.CONNECTED, "version", "1.2"))
-				case f.Command == frame.SEND:
-					fb.mu.Lock()
-					fb.sends = append(fb.sends, f)
-					n := len(fb.sends)
-					fb.mu.Unlock()
-					if n == 3 {
+				case frame.SEND:
+					if fb.record(f) == 3 {
 						// Drop the connection after 3 unconfirmed SENDs.
 						once.Do(func() { close(release) })
-						return
+						return false
 					}
 				}
-			}
+				return true
+			})
 		}
 	})
 	ctx := testCtx(t)
-	s, err := NewSender(ctx, fb.uri(t), Options{Logger: quiet()}, SenderOptions{Window: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fb.sender(t, 10)
 	for i, id := range []string{"a", "b", "c"} {
 		if err := s.Send(ctx, id, "/queue/x", &queue.Message{Body: []byte{byte('0' + i)}}); err != nil {
 			t.Fatal(err)
@@ -260,32 +215,14 @@ func TestSenderResendsAfterConnectionLoss(t *testing.T) {
 }
 
 func TestSenderRejectsWhatTheBrokerRefuses(t *testing.T) {
-	fb := newFakeBroker(t, func(fb *fakeBroker, nc net.Conn) {
-		r, w := frame.NewReader(nc), frame.NewWriter(nc)
-		for {
-			f, err := r.Read()
-			if err != nil {
-				return
-			}
-			switch {
-			case f == nil:
-			case f.Command == frame.CONNECT:
-				w.Write(frame.New(frame.CONNECTED, "version", "1.2"))
-			case f.Command == frame.SEND && f.Header.Get("destination") == "/queue/forbidden":
-				w.Write(frame.New(frame.ERROR, "message", "access denied", frame.ReceiptId, f.Header.Get(frame.Receipt)))
-				return
-			default:
-				if id, ok := f.Header.Contains(frame.Receipt); ok {
-					w.Write(frame.New(frame.RECEIPT, frame.ReceiptId, id))
-				}
-			}
+	fb := newRefusingBroker(t, func(f *frame.Frame) *frame.Frame {
+		if f.Header.Get("destination") != "/queue/forbidden" {
+			return nil
 		}
+		return errorFrame("access denied", "", f.Header.Get(frame.Receipt))
 	})
 	ctx := testCtx(t)
-	s, err := NewSender(ctx, fb.uri(t), Options{Logger: quiet()}, SenderOptions{Window: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fb.sender(t, 1)
 	if err := s.Send(ctx, "bad", "/queue/forbidden", &queue.Message{}); err != nil {
 		t.Fatal(err)
 	}
@@ -307,11 +244,7 @@ func TestSenderRejectsWhatTheBrokerRefuses(t *testing.T) {
 
 func TestSenderCloseReportsUnconfirmed(t *testing.T) {
 	// A broker that never sends receipts.
-	fb := newFakeBroker(t, func(_ *fakeBroker, nc net.Conn) {
-		bufio.NewReader(nc).ReadBytes(0)
-		io.WriteString(nc, "CONNECTED\nversion:1.2\n\n\x00")
-		io.Copy(io.Discard, nc)
-	})
+	fb := newFakeBroker(t, replyToConnect("CONNECTED\nversion:1.2\n\n\x00"))
 	ctx := testCtx(t)
 	s, err := NewSender(ctx, fb.uri(t), Options{Logger: quiet(), DisconnectTimeout: 100 * time.Millisecond}, SenderOptions{Window: 2})
 	if err != nil {
@@ -390,37 +323,14 @@ func TestReceiverStopsWhenReconnectionIsExhausted(t *testing.T) {
 // with an ERROR that names no receipt and closes; the Sender probes the
 // pending messages one at a time, rejects the poison and delivers the rest.
 func TestSenderFindsThePoisonMessage(t *testing.T) {
-	fb := newFakeBroker(t, func(fb *fakeBroker, nc net.Conn) {
-		r, w := frame.NewReader(nc), frame.NewWriter(nc)
-		for {
-			f, err := r.Read()
-			if err != nil {
-				return
-			}
-			switch {
-			case f == nil:
-			case f.Command == frame.CONNECT:
-				w.Write(frame.New(frame.CONNECTED, "version", "1.2"))
-			case f.Command == frame.SEND && f.Header.Get("destination") == "/queue/poison":
-				w.Write(frame.New(frame.ERROR, "message", "not_found"))
-				return
-			default:
-				if f.Command == frame.SEND {
-					fb.mu.Lock()
-					fb.sends = append(fb.sends, f)
-					fb.mu.Unlock()
-				}
-				if id, ok := f.Header.Contains(frame.Receipt); ok {
-					w.Write(frame.New(frame.RECEIPT, frame.ReceiptId, id))
-				}
-			}
+	fb := newRefusingBroker(t, func(f *frame.Frame) *frame.Frame {
+		if f.Header.Get("destination") != "/queue/poison" {
+			return nil
 		}
+		return errorFrame("not_found", "", "")
 	})
 	ctx := testCtx(t)
-	s, err := NewSender(ctx, fb.uri(t), Options{Logger: quiet()}, SenderOptions{Window: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fb.sender(t, 10)
 	for i := range 6 {
 		dest := "/queue/ok"
 		if i == 2 || i == 4 {

@@ -1,6 +1,8 @@
 package stomp
 
 import (
+	"bufio"
+	"io"
 	"net"
 	"sync"
 	"testing"
@@ -84,6 +86,16 @@ func (fb *fakeBroker) uri(t *testing.T) *URI {
 	return u
 }
 
+// sender opens a Sender (default options, window as given) on fb.
+func (fb *fakeBroker) sender(t *testing.T, window int) *Sender {
+	t.Helper()
+	s, err := NewSender(testCtx(t), fb.uri(t), Options{Logger: quiet()}, SenderOptions{Window: window})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
 func (fb *fakeBroker) addr() string { return fb.ln.Addr().String() }
 
 func (fb *fakeBroker) sent() []*frame.Frame {
@@ -92,38 +104,97 @@ func (fb *fakeBroker) sent() []*frame.Frame {
 	return append([]*frame.Frame(nil), fb.sends...)
 }
 
+// record keeps a SEND frame for sent and returns how many were kept so far.
+func (fb *fakeBroker) record(f *frame.Frame) int {
+	fb.mu.Lock()
+	defer fb.mu.Unlock()
+	fb.sends = append(fb.sends, f)
+	return len(fb.sends)
+}
+
+// frameLoop reads the frames of nc and hands each one to handle, with a
+// writer on nc, until the connection ends or handle returns false.
+func frameLoop(nc net.Conn, handle func(w *frame.Writer, f *frame.Frame) bool) {
+	r, w := frame.NewReader(nc), frame.NewWriter(nc)
+	for {
+		f, err := r.Read()
+		if err != nil {
+			return
+		}
+		if f != nil && !handle(w, f) {
+			return
+		}
+	}
+}
+
+// writeReceipt answers f with a RECEIPT when f asks for one.
+func writeReceipt(w *frame.Writer, f *frame.Frame) error {
+	if id, ok := f.Header.Contains(frame.Receipt); ok {
+		return w.Write(frame.New(frame.RECEIPT, frame.ReceiptId, id))
+	}
+	return nil
+}
+
+// answerConnect reads the CONNECT frame, writes reply as it is and returns
+// the reader of what the client sends next.
+func answerConnect(nc net.Conn, reply string) *bufio.Reader {
+	br := bufio.NewReader(nc)
+	br.ReadBytes(0)
+	io.WriteString(nc, reply)
+	return br
+}
+
+// replyToConnect serves a broker that answers CONNECT with reply, then
+// reads everything and never answers again.
+func replyToConnect(reply string) func(fb *fakeBroker, nc net.Conn) {
+	return func(_ *fakeBroker, nc net.Conn) {
+		io.Copy(io.Discard, answerConnect(nc, reply))
+	}
+}
+
 // serveSTOMP is a well-behaved minimal broker: CONNECTED (with heartBeat),
 // a RECEIPT for every frame asking one, SEND frames recorded, no beats.
 func serveSTOMP(heartBeat string) func(fb *fakeBroker, nc net.Conn) {
+	return serveRefusing(heartBeat, nil)
+}
+
+// serveRefusing is serveSTOMP, except that it answers each SEND for which
+// refuse returns a frame with that frame (an ERROR) and closes the
+// connection, as RabbitMQ and ActiveMQ do. A nil refuse refuses nothing.
+func serveRefusing(heartBeat string, refuse func(send *frame.Frame) *frame.Frame) func(fb *fakeBroker, nc net.Conn) {
 	return func(fb *fakeBroker, nc net.Conn) {
-		r, w := frame.NewReader(nc), frame.NewWriter(nc)
-		for {
-			f, err := r.Read()
-			if err != nil {
-				return
-			}
-			if f == nil {
-				continue
-			}
+		frameLoop(nc, func(w *frame.Writer, f *frame.Frame) bool {
 			switch f.Command {
 			case frame.CONNECT, frame.STOMP:
-				if w.Write(frame.New(frame.CONNECTED, "version", "1.2", "heart-beat", heartBeat, "server", "fake/1")) != nil {
-					return
-				}
-				continue
+				return w.Write(frame.New(frame.CONNECTED, "version", "1.2", "heart-beat", heartBeat, "server", "fake/1")) == nil
 			case frame.SEND:
-				fb.mu.Lock()
-				fb.sends = append(fb.sends, f)
-				fb.mu.Unlock()
-			}
-			if id, ok := f.Header.Contains(frame.Receipt); ok {
-				if w.Write(frame.New(frame.RECEIPT, frame.ReceiptId, id)) != nil {
-					return
+				if refuse != nil {
+					if e := refuse(f); e != nil {
+						w.Write(e)
+						return false
+					}
 				}
+				fb.record(f)
 			}
-			if f.Command == frame.DISCONNECT {
-				return
+			return writeReceipt(w, f) == nil && f.Command != frame.DISCONNECT
+		})
+	}
+}
+
+// serveSubscribe answers CONNECT (no heart-beats), each SUBSCRIBE with
+// answer and every other frame asking a receipt with its RECEIPT.
+func serveSubscribe(answer func(w *frame.Writer, subscribe *frame.Frame)) func(fb *fakeBroker, nc net.Conn) {
+	return func(_ *fakeBroker, nc net.Conn) {
+		frameLoop(nc, func(w *frame.Writer, f *frame.Frame) bool {
+			switch f.Command {
+			case frame.CONNECT:
+				w.Write(frame.New(frame.CONNECTED, "version", "1.2", "heart-beat", "0,0"))
+			case frame.SUBSCRIBE:
+				answer(w, f)
+			default:
+				writeReceipt(w, f)
 			}
-		}
+			return true
+		})
 	}
 }

@@ -2,14 +2,19 @@ package stomp_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log/slog"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/bricksmq/bricks/brokers/embedded"
 	"github.com/bricksmq/bricks/brokers/stomp"
 	"github.com/bricksmq/bricks/internal/brokertest"
 	"github.com/bricksmq/bricks/internal/kindtest"
+	"github.com/bricksmq/bricks/internal/testutil"
+	"github.com/bricksmq/bricks/internal/testutil/embeddedtest"
 	"github.com/bricksmq/bricks/queue"
 )
 
@@ -28,25 +33,7 @@ func connectionYAML(b brokertest.Broker) string {
 // test ends.
 func startBroker(t testing.TB, o embedded.Options) *embedded.Server {
 	t.Helper()
-	if o.Addr == "" {
-		o.Addr = "127.0.0.1:0"
-	}
-	srv, err := embedded.New(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := srv.Listen(); err != nil {
-		t.Fatal(err)
-	}
-	served := make(chan error, 1)
-	go func() { served <- srv.Serve(context.Background()) }()
-	t.Cleanup(func() {
-		if err := srv.Shutdown(context.Background()); err != nil {
-			t.Errorf("broker shutdown: %v", err)
-		}
-		<-served
-	})
-	return srv
+	return embeddedtest.Start(t, o)
 }
 
 // sendDirect puts messages on a broker destination with the library's
@@ -72,5 +59,30 @@ func sendDirect(t testing.TB, uri, dest string, opts stomp.Options, msgs ...*que
 		if r := <-s.Results(); r.Err != nil {
 			t.Fatalf("message %s refused: %v", r.ID, r.Err)
 		}
+	}
+}
+
+// checkWrongPassword starts tree, whose stage logs in with the password
+// "wrong-secret", and checks that the start fails with a *stomp.LoginError
+// that says where (naming the stage) and why, without the password, after
+// one connection attempt: a refused login is not retried.
+func checkWrongPassword(t *testing.T, tree, where string) {
+	t.Helper()
+	var logs testutil.LogBuffer
+	err := startTree(t, t.Context(), tree, slog.New(slog.NewTextHandler(&logs, nil)))
+	var le *stomp.LoginError
+	if !errors.As(err, &le) {
+		t.Fatalf("want a *stomp.LoginError, got %v", err)
+	}
+	for _, want := range []string{where, "login refused", "refused CONNECT"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "wrong-secret") {
+		t.Errorf("error %q shows the password", err)
+	}
+	if n := strings.Count(logs.String(), "stomp connect failed"); n != 1 {
+		t.Errorf("%d connection attempts logged, want 1:\n%s", n, logs.String())
 	}
 }

@@ -3,7 +3,6 @@ package stomp_test
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -276,34 +275,15 @@ func TestKindReceiverAutoAckBacklog(t *testing.T) {
 // and the destination.
 func TestKindReceiverSubscribeTimeoutFailsTheStage(t *testing.T) {
 	kindtest.CheckLeaks(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var wg sync.WaitGroup
-	t.Cleanup(func() { ln.Close(); wg.Wait() })
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		for {
-			nc, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			wg.Add(1)
-			go func() { // CONNECTED, then silence whatever comes
-				defer wg.Done()
-				defer nc.Close()
-				br := bufio.NewReader(nc)
-				if _, err := br.ReadBytes(0); err == nil {
-					io.WriteString(nc, "CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\x00")
-					io.Copy(io.Discard, br)
-				}
-			}()
+	addr := kindtest.Serve(t, func(nc net.Conn) { // CONNECTED, then silence whatever comes
+		br := bufio.NewReader(nc)
+		if _, err := br.ReadBytes(0); err == nil {
+			io.WriteString(nc, "CONNECTED\nversion:1.2\nheart-beat:0,0\n\n\x00")
+			io.Copy(io.Discard, br)
 		}
-	}()
+	})
 	script := kindtest.Script(t, func(actor.Context, *queue.Deliver) {})
-	uri := "failover:(stomp://" + ln.Addr().String() + ")?maxReconnectAttempts=0"
+	uri := "failover:(stomp://" + addr + ")?maxReconnectAttempts=0"
 	tree, err := supervision.LoadBytes("swallowed.yaml", []byte(scriptTree("swallowed", script,
 		fmt.Sprintf("uri: %q, destination: /queue/swallowed, heartbeat: 0s, subscribe_timeout: 100ms", uri))))
 	if err != nil {
@@ -320,7 +300,7 @@ func TestKindReceiverSubscribeTimeoutFailsTheStage(t *testing.T) {
 		run.Stop(context.Background())
 		t.Fatal("the tree started although the broker never confirmed the SUBSCRIBE")
 	}
-	for _, want := range []string{ln.Addr().String(), "subscribe /queue/swallowed", "subscribe timeout (100ms)"} {
+	for _, want := range []string{addr, "subscribe /queue/swallowed", "subscribe timeout (100ms)"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("start error %q does not contain %q", err, want)
 		}
@@ -335,24 +315,8 @@ func TestKindReceiverSubscribeTimeoutFailsTheStage(t *testing.T) {
 func TestKindReceiverWrongPassword(t *testing.T) {
 	b := brokertest.RabbitSTOMP(t)
 	kindtest.CheckLeaks(t)
-	var logs syncBuffer
 	script := kindtest.Script(t, func(actor.Context, *queue.Deliver) {})
-	err := startTree(t, t.Context(), scriptTree("wrongpass", script,
+	checkWrongPassword(t, scriptTree("wrongpass", script,
 		fmt.Sprintf("uri: %q, auth: {name: %q, pass: wrong-secret}, virtual_host: %q, destination: /queue/wrongpass",
-			b.URI, b.Login, b.VirtualHost)), slog.New(slog.NewTextHandler(&logs, nil)))
-	var le *stomp.LoginError
-	if !errors.As(err, &le) {
-		t.Fatalf("want a *stomp.LoginError, got %v", err)
-	}
-	for _, want := range []string{"stomp receiver " + b.URI + " /queue/wrongpass", "login refused", "refused CONNECT"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not say %q", err, want)
-		}
-	}
-	if strings.Contains(err.Error(), "wrong-secret") {
-		t.Errorf("error %q shows the password", err)
-	}
-	if n := strings.Count(logs.String(), "stomp connect failed"); n != 1 {
-		t.Errorf("%d connection attempts logged, want 1:\n%s", n, logs.String())
-	}
+			b.URI, b.Login, b.VirtualHost)), "stomp receiver "+b.URI+" /queue/wrongpass")
 }

@@ -1,7 +1,6 @@
 package stomp_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -9,7 +8,6 @@ import (
 	"net"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +18,7 @@ import (
 	"github.com/bricksmq/bricks/internal/brokertest"
 	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/internal/stomptest"
+	"github.com/bricksmq/bricks/internal/testutil"
 	"github.com/bricksmq/bricks/queue"
 	"github.com/bricksmq/bricks/supervision"
 )
@@ -196,42 +195,8 @@ func senderTree(with string) string {
 func TestKindSenderWrongPassword(t *testing.T) {
 	b := brokertest.RabbitSTOMP(t)
 	kindtest.CheckLeaks(t)
-	var logs syncBuffer
-	err := startTree(t, t.Context(), senderTree(fmt.Sprintf("uri: %q, auth: {name: %q, pass: wrong-secret}, virtual_host: %q",
-		b.URI, b.Login, b.VirtualHost)), slog.New(slog.NewTextHandler(&logs, nil)))
-	var le *stomp.LoginError
-	if !errors.As(err, &le) {
-		t.Fatalf("want a *stomp.LoginError, got %v", err)
-	}
-	for _, want := range []string{"stomp sender " + b.URI, "login refused", "refused CONNECT"} {
-		if !strings.Contains(err.Error(), want) {
-			t.Errorf("error %q does not say %q", err, want)
-		}
-	}
-	if strings.Contains(err.Error(), "wrong-secret") {
-		t.Errorf("error %q shows the password", err)
-	}
-	if n := strings.Count(logs.String(), "stomp connect failed"); n != 1 {
-		t.Errorf("%d connection attempts logged, want 1:\n%s", n, logs.String())
-	}
-}
-
-// syncBuffer is a goroutine-safe log sink.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
+	checkWrongPassword(t, senderTree(fmt.Sprintf("uri: %q, auth: {name: %q, pass: wrong-secret}, virtual_host: %q",
+		b.URI, b.Login, b.VirtualHost)), "stomp sender "+b.URI)
 }
 
 // TestKindSenderBrokerDownAtStart: nothing listens at the sender's broker.
@@ -258,7 +223,7 @@ func TestKindSenderBrokerDownAtStart(t *testing.T) {
 		}
 	})
 	t.Run("unbounded", func(t *testing.T) {
-		var logs syncBuffer
+		var logs testutil.LogBuffer
 		log := slog.New(slog.NewTextHandler(&logs, nil))
 		ctx, cancel := context.WithCancel(t.Context())
 		defer cancel()

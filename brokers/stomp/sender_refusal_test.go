@@ -1,10 +1,8 @@
 package stomp
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"slices"
 	"strings"
@@ -13,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/queue"
 	"github.com/go-stomp/stomp/v3/frame"
 )
@@ -31,36 +30,10 @@ type refusingBroker struct {
 
 func newRefusingBroker(t *testing.T, refuse func(send *frame.Frame) *frame.Frame) *refusingBroker {
 	rb := &refusingBroker{}
+	serve := serveRefusing("0,0", refuse)
 	rb.fakeBroker = newFakeBroker(t, func(fb *fakeBroker, nc net.Conn) {
 		rb.conns.Add(1)
-		r, w := frame.NewReader(nc), frame.NewWriter(nc)
-		for {
-			f, err := r.Read()
-			if err != nil {
-				return
-			}
-			switch {
-			case f == nil:
-				continue
-			case f.Command == frame.CONNECT:
-				w.Write(frame.New(frame.CONNECTED, "version", "1.2"))
-				continue
-			case f.Command == frame.SEND:
-				if e := refuse(f); e != nil {
-					w.Write(e)
-					return
-				}
-				fb.mu.Lock()
-				fb.sends = append(fb.sends, f)
-				fb.mu.Unlock()
-			}
-			if id, ok := f.Header.Contains(frame.Receipt); ok {
-				w.Write(frame.New(frame.RECEIPT, frame.ReceiptId, id))
-			}
-			if f.Command == frame.DISCONNECT {
-				return
-			}
-		}
+		serve(fb, nc)
 	})
 	return rb
 }
@@ -160,10 +133,7 @@ func destinationRefused(t *testing.T, s *Sender, fb *fakeBroker, dest string, n 
 // reconnection only.
 func TestSenderAccessRefusedKeepsEveryMessage(t *testing.T) {
 	fb := newRefusingBroker(t, rabbitAccessRefused)
-	s, err := NewSender(testCtx(t), fb.uri(t), Options{Logger: quiet()}, SenderOptions{Window: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fb.sender(t, 10)
 	sendTo(t, s, "/queue/out", "/queue/out", "/queue/out")
 	destinationRefused(t, s, fb.fakeBroker, "/queue/out", 3, "access_refused")
 	if n := fb.conns.Load(); n != 2 {
@@ -180,10 +150,7 @@ func TestSenderActiveMQNotAuthorized(t *testing.T) {
 			"java.lang.SecurityException: User guest is not authorized to write to: queue://out",
 			f.Header.Get(frame.Receipt))
 	})
-	s, err := NewSender(testCtx(t), fb.uri(t), Options{Logger: quiet()}, SenderOptions{Window: 1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fb.sender(t, 1)
 	sendTo(t, s, "/queue/out")
 	destinationRefused(t, s, fb.fakeBroker, "/queue/out", 1, "not authorized")
 	if n := fb.conns.Load(); n != 1 {
@@ -199,10 +166,7 @@ func TestSenderSecondRefusalIsADestinationFailure(t *testing.T) {
 	fb := newRefusingBroker(t, func(*frame.Frame) *frame.Frame {
 		return errorFrame("internal error", "something went wrong", "")
 	})
-	s, err := NewSender(testCtx(t), fb.uri(t), Options{Logger: quiet()}, SenderOptions{Window: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fb.sender(t, 10)
 	sendTo(t, s, "/queue/out", "/queue/out", "/queue/out")
 	destinationRefused(t, s, fb.fakeBroker, "/queue/out", 3, "internal error")
 	if n := fb.conns.Load(); n != 3 {
@@ -228,10 +192,7 @@ func TestSenderRejectsWhatTheBrokerAloneRefuses(t *testing.T) {
 				return errorFrame("message too large", "frame exceeds the limit", receipt)
 			})
 			ctx := testCtx(t)
-			s, err := NewSender(ctx, fb.uri(t), Options{Logger: quiet()}, SenderOptions{Window: 10})
-			if err != nil {
-				t.Fatal(err)
-			}
+			s := fb.sender(t, 10)
 			for i := range 5 {
 				m := &queue.Message{Header: map[string]string{}, Body: []byte(fmt.Sprint(i))}
 				if i == 1 || i == 3 {
@@ -268,20 +229,14 @@ func TestSenderLoneRefusal(t *testing.T) {
 	}
 	t.Run("missing destination", func(t *testing.T) {
 		fb := newRefusingBroker(t, refuseBad("not_found"))
-		s, err := NewSender(testCtx(t), fb.uri(t), Options{Logger: quiet()}, SenderOptions{Window: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := fb.sender(t, 1)
 		sendTo(t, s, "/queue/bad")
 		destinationRefused(t, s, fb.fakeBroker, "/queue/bad", 1, "not_found")
 	})
 	t.Run("bad header", func(t *testing.T) {
 		fb := newRefusingBroker(t, refuseBad("header too long"))
 		ctx := testCtx(t)
-		s, err := NewSender(ctx, fb.uri(t), Options{Logger: quiet()}, SenderOptions{Window: 1})
-		if err != nil {
-			t.Fatal(err)
-		}
+		s := fb.sender(t, 1)
 		sendTo(t, s, "/queue/bad")
 		if r := results(t, s, 1); r["0"] == nil || !strings.Contains(r["0"].Error(), "header too long") {
 			t.Fatalf("want message 0 rejected, got %v", r)
@@ -310,10 +265,7 @@ func TestSenderProbeJudgesBetweenDestinations(t *testing.T) {
 		return nil
 	})
 	ctx := testCtx(t)
-	s, err := NewSender(ctx, fb.uri(t), Options{Logger: quiet()}, SenderOptions{Window: 10})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := fb.sender(t, 10)
 	sendTo(t, s, "/queue/a", "/exchange/missing", "/queue/a", "/exchange/missing", "/queue/a")
 	for id, err := range results(t, s, 5) {
 		bad := id == "1" || id == "3"
@@ -326,19 +278,63 @@ func TestSenderProbeJudgesBetweenDestinations(t *testing.T) {
 	}
 }
 
-// refusedLogins serves a broker that refuses every CONNECT once refusing
+// loginBroker is a fake broker that refuses every CONNECT once refusing
 // is set (as RabbitMQ does a wrong password), and is well-behaved before.
-func refusedLogins(t *testing.T, refusing *atomic.Bool, conns *atomic.Int32) *fakeBroker {
+// It counts connections.
+type loginBroker struct {
+	*fakeBroker
+	refusing atomic.Bool
+	conns    atomic.Int32
+}
+
+// newLoginBroker starts a loginBroker, refusing from the start or not, and
+// returns it with the Options to log in to it: a password the errors must
+// not show, and backoff delays recorded (returned by delays) instead of
+// slept.
+func newLoginBroker(t *testing.T, refusing bool) (lb *loginBroker, opts Options, delays func() []time.Duration) {
+	lb = &loginBroker{}
+	lb.refusing.Store(refusing)
 	well := serveSTOMP("0,0")
-	return newFakeBroker(t, func(fb *fakeBroker, nc net.Conn) {
-		conns.Add(1)
-		if !refusing.Load() {
+	lb.fakeBroker = newFakeBroker(t, func(fb *fakeBroker, nc net.Conn) {
+		lb.conns.Add(1)
+		if !lb.refusing.Load() {
 			well(fb, nc)
 			return
 		}
-		bufio.NewReader(nc).ReadBytes(0)
-		io.WriteString(nc, "ERROR\nmessage:Access refused\n\nLogin or passcode rejected\x00")
+		answerConnect(nc, "ERROR\nmessage:Access refused\n\nLogin or passcode rejected\x00")
 	})
+	opts = Options{Logger: quiet(), Auth: Auth{Scheme: "plain", Name: "u", Pass: "secret-pass"}}
+	return lb, opts, recordDelays(&opts)
+}
+
+// refuseFromNowOn makes lb refuse logins and drops its connections (a
+// password changed, then the broker restarted).
+func (lb *loginBroker) refuseFromNowOn() {
+	lb.refusing.Store(true)
+	lb.dropAll()
+}
+
+// checkGaveUp checks that err is the *LoginError of the first connection,
+// given up on without waiting any backoff.
+func (lb *loginBroker) checkGaveUp(t *testing.T, err error, delays func() []time.Duration) {
+	t.Helper()
+	checkLoginError(t, err, lb.fakeBroker)
+	if n := lb.conns.Load(); n != 1 {
+		t.Errorf("%d connections, want 1", n)
+	}
+	if d := delays(); len(d) != 0 {
+		t.Errorf("delays %v, want none", d)
+	}
+}
+
+// checkStoppedOnReconnect checks that err is the *LoginError of the one
+// reconnection after refuseFromNowOn.
+func (lb *loginBroker) checkStoppedOnReconnect(t *testing.T, err error) {
+	t.Helper()
+	checkLoginError(t, err, lb.fakeBroker)
+	if n := lb.conns.Load(); n != 2 {
+		t.Errorf("%d connections, want 2 (the first, one refused)", n)
+	}
 }
 
 // recordDelays makes opts record the backoff delays instead of sleeping.
@@ -383,46 +379,27 @@ func checkLoginError(t *testing.T, err error, fb *fakeBroker) {
 // with a *LoginError after one round, without waiting any backoff — also
 // when another address of the failover list was merely unreachable.
 func TestSenderGivesUpOnARefusedLogin(t *testing.T) {
-	var refusing atomic.Bool
-	var conns atomic.Int32
-	refusing.Store(true)
-	fb := refusedLogins(t, &refusing, &conns)
-	u, err := ParseURI("failover:(stomp://" + refusedAddr(t) + ",stomp://" + fb.addr() + ")")
+	fb, opts, delays := newLoginBroker(t, true)
+	u, err := ParseURI("failover:(stomp://" + kindtest.RefusedAddr(t) + ",stomp://" + fb.addr() + ")")
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := Options{Logger: quiet(), Auth: Auth{Scheme: "plain", Name: "u", Pass: "secret-pass"}}
-	delays := recordDelays(&opts)
 	_, err = NewSender(testCtx(t), u, opts, SenderOptions{})
-	checkLoginError(t, err, fb)
-	if n := conns.Load(); n != 1 {
-		t.Errorf("%d connections, want 1", n)
-	}
-	if d := delays(); len(d) != 0 {
-		t.Errorf("delays %v, want none", d)
-	}
+	fb.checkGaveUp(t, err, delays)
 }
 
 // TestSenderStopsWhenTheLoginIsRefusedOnReconnect: the broker drops the
 // connection and then refuses the login (a password changed): the Sender
 // stops with a *LoginError after one refused reconnection.
 func TestSenderStopsWhenTheLoginIsRefusedOnReconnect(t *testing.T) {
-	var refusing atomic.Bool
-	var conns atomic.Int32
-	fb := refusedLogins(t, &refusing, &conns)
-	opts := Options{Logger: quiet(), Auth: Auth{Scheme: "plain", Name: "u", Pass: "secret-pass"}}
-	recordDelays(&opts)
+	fb, opts, _ := newLoginBroker(t, false)
 	ctx := testCtx(t)
 	s, err := NewSender(ctx, fb.uri(t), opts, SenderOptions{Window: 1})
 	if err != nil {
 		t.Fatal(err)
 	}
-	refusing.Store(true)
-	fb.dropAll()
+	fb.refuseFromNowOn()
 	<-s.Done()
-	checkLoginError(t, s.Err(), fb)
-	if n := conns.Load(); n != 2 {
-		t.Errorf("%d connections, want 2 (the first, one refused)", n)
-	}
+	fb.checkStoppedOnReconnect(t, s.Err())
 	_ = s.Close(ctx)
 }

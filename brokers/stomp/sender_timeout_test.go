@@ -1,7 +1,6 @@
 package stomp
 
 import (
-	"bufio"
 	"errors"
 	"fmt"
 	"io"
@@ -54,43 +53,31 @@ func (rs *receiptSwallower) handler(answer func(n int) sendAnswer) func(*fakeBro
 		n := len(rs.sends)
 		rs.sends = append(rs.sends, nil)
 		rs.mu.Unlock()
-		r, w := frame.NewReader(bufio.NewReader(nc)), frame.NewWriter(nc)
-		for {
-			f, err := r.Read()
-			if err != nil {
-				return
-			}
-			if f == nil {
-				continue
-			}
+		frameLoop(nc, func(w *frame.Writer, f *frame.Frame) bool {
 			switch f.Command {
 			case frame.CONNECT, frame.STOMP:
-				if w.Write(frame.New(frame.CONNECTED, "version", "1.2", "heart-beat", "0,0", "server", "fake/1")) != nil {
-					return
-				}
-				continue
+				return w.Write(frame.New(frame.CONNECTED, "version", "1.2", "heart-beat", "0,0", "server", "fake/1")) == nil
 			case frame.SEND:
 				rs.mu.Lock()
 				rs.sends[n] = append(rs.sends[n], string(f.Body))
 				rs.mu.Unlock()
 				switch answer(n) {
 				case swallow:
-					continue
+					return true
 				case refuse:
 					w.Write(frame.New(frame.ERROR, "message", "refused for a test"))
-					return
+					return false
 				}
 			}
-			if id, ok := f.Header.Contains(frame.Receipt); ok {
-				if w.Write(frame.New(frame.RECEIPT, frame.ReceiptId, id)) != nil {
-					return
-				}
+			if writeReceipt(w, f) != nil {
+				return false
 			}
 			if f.Command == frame.DISCONNECT {
 				io.Copy(io.Discard, nc)
-				return
+				return false
 			}
-		}
+			return true
+		})
 	}
 }
 
@@ -103,6 +90,27 @@ func (rs *receiptSwallower) sent() [][]string {
 		out[i] = append([]string(nil), s...)
 	}
 	return out
+}
+
+// checkSentTwice checks that there were two connections (why says which)
+// and that each got the SENDs of bodies, in order.
+func (rs *receiptSwallower) checkSentTwice(t *testing.T, bodies []string, why string) {
+	t.Helper()
+	sent := rs.sent()
+	if len(sent) != 2 {
+		t.Fatalf("%d connections, want 2 (%s): %q", len(sent), why, sent)
+	}
+	for n, bs := range sent {
+		if strings.Join(bs, ",") != strings.Join(bodies, ",") {
+			t.Errorf("connection %d got the SENDs %q, want %q", n, bs, bodies)
+		}
+	}
+}
+
+// swallowerOptions are the Options of the tests of receiptSwallower: no
+// heart-beats, a receipt timeout of 50ms and no wait between reconnections.
+func swallowerOptions() Options {
+	return instantBackoff(Options{Logger: quiet(), HeartBeatSend: -1, HeartBeatRecv: -1, ReceiptTimeout: 50 * time.Millisecond})
 }
 
 // sendBodies gives s the messages "m0".."m<n-1>" under the ids "0".."n-1".
@@ -127,7 +135,7 @@ func sendBodies(t *testing.T, s *Sender, dest string, n int) []string {
 func TestSenderResendsWhenReceiptsAreSwallowed(t *testing.T) {
 	var rs receiptSwallower
 	fb := newFakeBroker(t, rs.handler(answers(swallow, confirm)))
-	opts := instantBackoff(Options{Logger: quiet(), HeartBeatSend: -1, HeartBeatRecv: -1, ReceiptTimeout: 50 * time.Millisecond})
+	opts := swallowerOptions()
 	ctx := testCtx(t)
 	s, err := NewSender(ctx, fb.uri(t), opts, SenderOptions{Window: 5})
 	if err != nil {
@@ -154,15 +162,7 @@ func TestSenderResendsWhenReceiptsAreSwallowed(t *testing.T) {
 			t.Errorf("message %d: %d Results, want 1", i, n)
 		}
 	}
-	sent := rs.sent()
-	if len(sent) != 2 {
-		t.Fatalf("%d connections, want 2 (the swallowing one, then one that confirms): %q", len(sent), sent)
-	}
-	for n, bs := range sent {
-		if strings.Join(bs, ",") != strings.Join(bodies, ",") {
-			t.Errorf("connection %d got the SENDs %q, want %q", n, bs, bodies)
-		}
-	}
+	rs.checkSentTwice(t, bodies, "the swallowing one, then one that confirms")
 }
 
 // TestSenderStopsWhenEveryConnectionSwallowsReceipts: with
@@ -177,7 +177,7 @@ func TestSenderStopsWhenEveryConnectionSwallowsReceipts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	opts := instantBackoff(Options{Logger: quiet(), HeartBeatSend: -1, HeartBeatRecv: -1, ReceiptTimeout: 50 * time.Millisecond})
+	opts := swallowerOptions()
 	ctx := testCtx(t)
 	s, err := NewSender(ctx, u, opts, SenderOptions{Window: 3})
 	if err != nil {
@@ -205,15 +205,7 @@ func TestSenderStopsWhenEveryConnectionSwallowsReceipts(t *testing.T) {
 	if n := s.Pending(); n != 3 {
 		t.Errorf("%d messages pending, want 3", n)
 	}
-	sent := rs.sent()
-	if len(sent) != 2 {
-		t.Fatalf("%d connections, want 2: %q", len(sent), sent)
-	}
-	for n, bs := range sent {
-		if strings.Join(bs, ",") != strings.Join(bodies, ",") {
-			t.Errorf("connection %d got the SENDs %q, want %q", n, bs, bodies)
-		}
-	}
+	rs.checkSentTwice(t, bodies, "the first, then the one reconnection")
 }
 
 // TestReceiptTimeoutDefault: 30 s by default, none when negative.
@@ -302,7 +294,7 @@ children:
 func TestSenderProbeTimesOutOnSwallowedReceipts(t *testing.T) {
 	var rs receiptSwallower
 	fb := newFakeBroker(t, rs.handler(answers(refuse, swallow, confirm)))
-	opts := instantBackoff(Options{Logger: quiet(), HeartBeatSend: -1, HeartBeatRecv: -1, ReceiptTimeout: 50 * time.Millisecond})
+	opts := swallowerOptions()
 	ctx := testCtx(t)
 	s, err := NewSender(ctx, fb.uri(t), opts, SenderOptions{Window: 1})
 	if err != nil {

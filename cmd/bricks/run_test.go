@@ -11,7 +11,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"github.com/asynkron/protoactor-go/actor"
 	"github.com/bricksmq/bricks/actors"
 	"github.com/bricksmq/bricks/internal/proctest"
+	"github.com/bricksmq/bricks/internal/testutil"
 	"github.com/bricksmq/bricks/supervision"
 )
 
@@ -51,24 +51,6 @@ func init() {
 		}})
 }
 
-// syncBuffer is a bytes.Buffer the logger writes while the test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 func writeTree(t *testing.T, path, yaml string) {
 	t.Helper()
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
@@ -76,14 +58,40 @@ func writeTree(t *testing.T, path, yaml string) {
 	}
 }
 
-func TestRunReloadAndStop(t *testing.T) {
+// runFile writes yaml to a tree file and runs it with runTree, logging as
+// text into the returned buffer. started, when not nil, gets the file's
+// path (to rewrite it for a reload) and the running tree; a nil sigs is a
+// channel no signal comes on.
+func runFile(t *testing.T, yaml string, sigs chan os.Signal, started func(path string, r *supervision.Running)) (*bytes.Buffer, error) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "tree.yaml")
-	writeTree(t, path, "name: app\nchildren:\n  - name: a\n    kind: runtest.idle\n")
+	writeTree(t, path, yaml)
 	var logs bytes.Buffer
 	logger, _ := newLogger(&logs, "info", "text")
+	if sigs == nil {
+		sigs = make(chan os.Signal)
+	}
+	var onStart func(*supervision.Running)
+	if started != nil {
+		onStart = func(r *supervision.Running) { started(path, r) }
+	}
+	err := runTree(context.Background(), path, &logs, logger, sigs, onStart)
+	return &logs, err
+}
+
+// checkExit fails t unless err asks the command to exit with code.
+func checkExit(t *testing.T, err error, code int) {
+	t.Helper()
+	var ee *exitError
+	if !errors.As(err, &ee) || ee.code != code {
+		t.Fatalf("runTree = %v, want exit %d", err, code)
+	}
+}
+
+func TestRunReloadAndStop(t *testing.T) {
 	sigs := make(chan os.Signal, 1)
 	var inspected []supervision.NodeStatus
-	err := runTree(context.Background(), path, &logs, logger, sigs, func(r *supervision.Running) {
+	logs, err := runFile(t, "name: app\nchildren:\n  - name: a\n    kind: runtest.idle\n", sigs, func(path string, r *supervision.Running) {
 		writeTree(t, path, "name: app\nchildren:\n  - name: a\n    kind: runtest.idle\n  - name: b\n    kind: runtest.idle\n")
 		sigs <- syscall.SIGHUP
 		// The loop handles signals in order: the reload is done before the
@@ -120,15 +128,8 @@ func TestRunReloadAndStop(t *testing.T) {
 }
 
 func TestRunRootFailure(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "tree.yaml")
-	writeTree(t, path, "name: app\nintensity: 0\nchildren:\n  - name: a\n    kind: runtest.idle\n  - name: boom\n    kind: runtest.crasher\n")
-	var logs bytes.Buffer
-	logger, _ := newLogger(&logs, "info", "text")
-	err := runTree(context.Background(), path, &logs, logger, make(chan os.Signal), nil)
-	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != 1 {
-		t.Fatalf("runTree = %v, want exit 1", err)
-	}
+	logs, err := runFile(t, "name: app\nintensity: 0\nchildren:\n  - name: a\n    kind: runtest.idle\n  - name: boom\n    kind: runtest.crasher\n", nil, nil)
+	checkExit(t, err, 1)
 	for _, want := range []string{"msg=\"tree failed\"", "child app/boom exceeded 0 restarts", "crashed on purpose"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Errorf("log lacks %q:\n%s", want, logs.String())
@@ -137,15 +138,8 @@ func TestRunRootFailure(t *testing.T) {
 }
 
 func TestRunStartFailure(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "tree.yaml")
-	writeTree(t, path, "name: app\nchildren:\n  - name: a\n    kind: no.such.kind\n")
-	var logs bytes.Buffer
-	logger, _ := newLogger(&logs, "info", "text")
-	err := runTree(context.Background(), path, &logs, logger, make(chan os.Signal), nil)
-	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != 1 {
-		t.Fatalf("runTree = %v, want exit 1", err)
-	}
+	logs, err := runFile(t, "name: app\nchildren:\n  - name: a\n    kind: no.such.kind\n", nil, nil)
+	checkExit(t, err, 1)
 	if !strings.Contains(logs.String(), "no.such.kind") {
 		t.Errorf("stderr does not name the problem:\n%s", logs.String())
 	}
@@ -154,13 +148,9 @@ func TestRunStartFailure(t *testing.T) {
 func TestRunSecondSignalExits(t *testing.T) {
 	released := make(chan struct{})
 	release.Store(&released)
-	path := filepath.Join(t.TempDir(), "tree.yaml")
-	writeTree(t, path, "name: app\nchildren:\n  - name: s\n    kind: runtest.stubborn\n    shutdown: infinity\n")
-	var logs bytes.Buffer
-	logger, _ := newLogger(&logs, "info", "text")
 	sigs := make(chan os.Signal, 2)
 	var running *supervision.Running
-	err := runTree(context.Background(), path, &logs, logger, sigs, func(r *supervision.Running) {
+	logs, err := runFile(t, "name: app\nchildren:\n  - name: s\n    kind: runtest.stubborn\n    shutdown: infinity\n", sigs, func(_ string, r *supervision.Running) {
 		running = r
 		sigs <- syscall.SIGTERM
 		sigs <- syscall.SIGINT
@@ -168,23 +158,16 @@ func TestRunSecondSignalExits(t *testing.T) {
 	// Let the abandoned tree finish before reading what it logged.
 	close(released)
 	<-running.Done()
-	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != 130 {
-		t.Fatalf("runTree = %v, want exit 130", err)
-	}
+	checkExit(t, err, 130)
 	if !strings.Contains(logs.String(), "second signal") {
 		t.Errorf("log does not say why:\n%s", logs.String())
 	}
 }
 
 func TestRunReloadRefusesBadFile(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "tree.yaml")
-	writeTree(t, path, "name: app\nchildren:\n  - name: a\n    kind: runtest.idle\n")
-	var logs bytes.Buffer
-	logger, _ := newLogger(&logs, "info", "text")
 	sigs := make(chan os.Signal, 2)
 	var before []supervision.NodeStatus
-	err := runTree(context.Background(), path, &logs, logger, sigs, func(r *supervision.Running) {
+	logs, err := runFile(t, "name: app\nchildren:\n  - name: a\n    kind: runtest.idle\n", sigs, func(path string, r *supervision.Running) {
 		before = r.Inspect()
 		writeTree(t, path, "name: app\nchildren:\n  - name: a\n    kind: no.such.kind\n")
 		sigs <- syscall.SIGHUP  // handled first: refused
@@ -233,14 +216,10 @@ func fetch(t *testing.T, url string) (string, error) {
 func TestRunHTTP(t *testing.T) {
 	addr := proctest.FreeAddr(t)
 	withHTTP(t, addr)
-	path := filepath.Join(t.TempDir(), "tree.yaml")
-	writeTree(t, path, "name: app\nchildren:\n  - name: sink\n    kind: runtest.idle\n  - name: stats\n    kind: transfer.stats\n    with: {to: sink}\n")
-	var logs bytes.Buffer
-	logger, _ := newLogger(&logs, "info", "text")
 	sigs := make(chan os.Signal, 1)
 	var status, metrics, reloaded string
 	var fetchErr error
-	err := runTree(context.Background(), path, &logs, logger, sigs, func(r *supervision.Running) {
+	logs, err := runFile(t, "name: app\nchildren:\n  - name: sink\n    kind: runtest.idle\n  - name: stats\n    kind: transfer.stats\n    with: {to: sink}\n", sigs, func(path string, _ *supervision.Running) {
 		status, fetchErr = fetch(t, "http://"+addr+"/status.json")
 		if fetchErr == nil {
 			metrics, fetchErr = fetch(t, "http://"+addr+"/metrics")
@@ -296,15 +275,8 @@ func TestRunHTTPAddressTaken(t *testing.T) {
 	}
 	defer taken.Close()
 	withHTTP(t, taken.Addr().String())
-	path := filepath.Join(t.TempDir(), "tree.yaml")
-	writeTree(t, path, "name: app\nchildren:\n  - name: a\n    kind: runtest.idle\n")
-	var logs bytes.Buffer
-	logger, _ := newLogger(&logs, "info", "text")
-	err = runTree(context.Background(), path, &logs, logger, make(chan os.Signal), nil)
-	var ee *exitError
-	if !errors.As(err, &ee) || ee.code != 1 {
-		t.Fatalf("runTree = %v, want exit 1", err)
-	}
+	logs, err := runFile(t, "name: app\nchildren:\n  - name: a\n    kind: runtest.idle\n", nil, nil)
+	checkExit(t, err, 1)
 	if want := "--http: status page: listen on " + taken.Addr().String(); !strings.Contains(err.Error(), want) {
 		t.Errorf("error %q does not start with %q", err, want)
 	}
@@ -319,7 +291,7 @@ func TestRunHTTPAddressTaken(t *testing.T) {
 func TestRunSignalWhileStarting(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "tree.yaml")
 	writeTree(t, path, "name: app\nchildren:\n  - {name: first, kind: runtest.idle}\n  - {name: waits, kind: runtest.neverready}\n")
-	var logs syncBuffer
+	var logs testutil.LogBuffer
 	logger, _ := newLogger(&logs, "info", "text")
 	sigs := make(chan os.Signal, 2)
 	sigs <- syscall.SIGHUP // ignored while starting

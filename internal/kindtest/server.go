@@ -38,3 +38,16 @@ func Serve(t testing.TB, serve func(net.Conn)) string {
 	})
 	return ln.Addr().String()
 }
+
+// RefusedAddr returns a 127.0.0.1 address nothing listens on (a port just
+// freed), for tests of what clients do when a broker is down.
+func RefusedAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return addr
+}

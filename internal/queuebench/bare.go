@@ -114,42 +114,52 @@ func bareDQSAdd(path string, n int, body []byte) error {
 	return nil
 }
 
-// bareDQSConsume: list the queue and its intermediate directory, then per
-// element link NAME.lck, utimensat, open+fstat+read+close of NAME.lck,
-// unlink NAME and NAME.lck.
-func bareDQSConsume(path string) (int, error) {
+// eachElement lists the queue at path and its intermediate directories and
+// calls consume with the intermediate directory's path and the name of
+// every element, in order; it returns how many were consumed.
+func eachElement(path string, consume func(dir, name string) error) (int, error) {
 	idirs, err := list(path, 8)
 	if err != nil {
 		return 0, err
 	}
 	count := 0
 	for _, idir := range idirs {
-		elts, err := list(path+"/"+idir, 14)
+		dir := path + "/" + idir
+		elts, err := list(dir, 14)
 		if err != nil {
 			return 0, err
 		}
 		for _, e := range elts {
-			p := path + "/" + idir + "/" + e
-			lck := p + ".lck"
-			if err := unix.Link(p, lck); err != nil {
-				return 0, err
-			}
-			if err := unix.Utimes(p, nil); err != nil {
-				return 0, err
-			}
-			if _, err := read(lck); err != nil {
-				return 0, err
-			}
-			if err := unix.Unlink(p); err != nil {
-				return 0, err
-			}
-			if err := unix.Unlink(lck); err != nil {
+			if err := consume(dir, e); err != nil {
 				return 0, err
 			}
 			count++
 		}
 	}
 	return count, nil
+}
+
+// bareDQSConsume: list the queue and its intermediate directory, then per
+// element link NAME.lck, utimensat, open+fstat+read+close of NAME.lck,
+// unlink NAME and NAME.lck.
+func bareDQSConsume(path string) (int, error) {
+	return eachElement(path, func(dir, e string) error {
+		p := dir + "/" + e
+		lck := p + ".lck"
+		if err := unix.Link(p, lck); err != nil {
+			return err
+		}
+		if err := unix.Utimes(p, nil); err != nil {
+			return err
+		}
+		if _, err := read(lck); err != nil {
+			return err
+		}
+		if err := unix.Unlink(p); err != nil {
+			return err
+		}
+		return unix.Unlink(lck)
+	})
 }
 
 // bareDQNAdd: mkdir temporary/NAME, create its header and binary files,
@@ -209,57 +219,39 @@ func bareDQNAdd(path string, n int, header, body []byte) error {
 // (get), lstat locked + rename into obsolete/ + unlink binary, header,
 // text (ENOENT) + rmdir locked + rmdir (remove).
 func bareDQNConsume(path string) (int, error) {
-	idirs, err := list(path, 8)
-	if err != nil {
-		return 0, err
-	}
-	count := 0
 	var st unix.Stat_t
-	for _, idir := range idirs {
-		elts, err := list(path+"/"+idir, 14)
-		if err != nil {
-			return 0, err
+	return eachElement(path, func(dir, e string) error {
+		p := dir + "/" + e
+		locked := p + "/locked"
+		if err := unix.Mkdir(locked, 0o777); err != nil {
+			return err
 		}
-		for _, e := range elts {
-			p := path + "/" + idir + "/" + e
-			locked := p + "/locked"
-			if err := unix.Mkdir(locked, 0o777); err != nil {
-				return 0, err
-			}
-			if err := unix.Lstat(locked, &st); err != nil {
-				return 0, err
-			}
-			if err := unix.Lstat(locked, &st); err != nil {
-				return 0, err
-			}
-			for _, f := range []string{"/binary", "/header"} {
-				if _, err := read(p + f); err != nil {
-					return 0, err
-				}
-			}
-			if _, err := read(p + "/text"); err != unix.ENOENT {
-				return 0, fmt.Errorf("text: %v", err)
-			}
-			if err := unix.Lstat(locked, &st); err != nil {
-				return 0, err
-			}
-			obs := path + "/obsolete/" + e
-			if err := unix.Rename(p, obs); err != nil {
-				return 0, err
-			}
-			for _, f := range []string{"/binary", "/header", "/text"} {
-				if err := unix.Unlink(obs + f); err != nil && err != unix.ENOENT {
-					return 0, err
-				}
-			}
-			if err := unix.Rmdir(obs + "/locked"); err != nil {
-				return 0, err
-			}
-			if err := unix.Rmdir(obs); err != nil {
-				return 0, err
-			}
-			count++
+		if err := unix.Lstat(locked, &st); err != nil {
+			return err
 		}
-	}
-	return count, nil
+		for _, f := range []string{"/binary", "/header"} {
+			if _, err := read(p + f); err != nil {
+				return err
+			}
+		}
+		if _, err := read(p + "/text"); err != unix.ENOENT {
+			return fmt.Errorf("text: %v", err)
+		}
+		if err := unix.Lstat(locked, &st); err != nil {
+			return err
+		}
+		obs := path + "/obsolete/" + e
+		if err := unix.Rename(p, obs); err != nil {
+			return err
+		}
+		for _, f := range []string{"/binary", "/header", "/text"} {
+			if err := unix.Unlink(obs + f); err != nil && err != unix.ENOENT {
+				return err
+			}
+		}
+		if err := unix.Rmdir(obs + "/locked"); err != nil {
+			return err
+		}
+		return unix.Rmdir(obs)
+	})
 }

@@ -21,6 +21,25 @@ type restartable interface {
 	start()
 }
 
+// restartMidTransfer fills p's source with n messages and runs its tree;
+// once a third has arrived it stops the broker b with sig and starts it
+// again, then waits until the source has drained and every message has
+// arrived. It returns what arrived, how many had arrived before the stop,
+// how long the transfer took and the record of the tree.
+func restartMidTransfer(t *testing.T, p *pipeline, b restartable, sig syscall.Signal, n int) (got map[int][]*queue.Message, before int, took time.Duration, rec *recorder) {
+	t.Helper()
+	p.fill(t, n)
+	t0 := time.Now()
+	_, rec = runTree(t, p.yaml())
+	kindtest.WaitUntil(t, "a third of the messages arrived", func() bool { return kindtest.Count(t, p.dst) >= n/3 })
+	before = kindtest.Count(t, p.dst)
+	b.stop(sig)
+	b.start()
+	kindtest.WaitUntil(t, "source drained", func() bool { return kindtest.Count(t, p.src) == 0 })
+	kindtest.WaitUntil(t, "every message arrived", func() bool { return len(kindtest.Read(t, p.dst)) >= n })
+	return kindtest.Read(t, p.dst), before, time.Since(t0), rec
+}
+
 // TestSTOMPBrokerRestart moves 10,000 messages queue -> stomp.sender ->
 // broker -> stomp.receiver -> queue and stops the broker process (SIGTERM;
 // then SIGKILL) and starts it again once a third has arrived, on a private
@@ -43,22 +62,13 @@ func TestSTOMPBrokerRestart(t *testing.T) {
 					kindtest.CheckLeaks(t)
 					conn := fmt.Sprintf(`uri: "stomp://%s", auth: {scheme: plain, name: %s, pass: %s}, `+
 						`virtual_host: %q, heartbeat: 1s, destination: %q`, b.addr(), br.login, br.login, br.vhost, unique(t, "/queue/"))
-					p := newPipeline(t, "stomp", conn, conn)
 					const n = 10000
-					p.fill(t, n)
-					t0 := time.Now()
-					_, rec := runTree(t, p.yaml())
-					kindtest.WaitUntil(t, "a third of the messages arrived", func() bool { return kindtest.Count(t, p.dst) >= n/3 })
-					before := kindtest.Count(t, p.dst)
-					b.stop(sig)
-					b.start()
-					kindtest.WaitUntil(t, "source drained", func() bool { return kindtest.Count(t, p.src) == 0 })
-					kindtest.WaitUntil(t, "every message arrived", func() bool { return len(kindtest.Read(t, p.dst)) >= n })
-					dups := kindtest.CheckArrived(t, kindtest.Read(t, p.dst), n)
+					got, before, took, rec := restartMidTransfer(t, newPipeline(t, "stomp", conn, conn), b, sig, n)
+					dups := kindtest.CheckArrived(t, got, n)
 					t.Logf("STOMP/%s %s: %d messages in %s, broker stopped after %d arrived: %d duplicates; "+
 						"stage restarts: sender %d, receiver %d; failed restarts: sender %d, receiver %d; "+
 						"reconnections logged: sender %d, receiver %d",
-						br.name, signalName(sig), n, time.Since(t0).Round(100*time.Millisecond), before, dups,
+						br.name, signalName(sig), n, took.Round(100*time.Millisecond), before, dups,
 						len(rec.failures("sender")), len(rec.failures("receiver")),
 						len(rec.startFailures("sender")), len(rec.startFailures("receiver")),
 						len(rec.logLines("stomp sender lost its connection")), len(rec.logLines("receiver", "reconnect")))
@@ -147,18 +157,8 @@ func TestAMQPRabbitMQRestart(t *testing.T) {
 			b.declareQueue(name)
 			conn := fmt.Sprintf(`uri: "amqp://%s", auth: {scheme: plain, name: guest, pass: guest}, heartbeat: 2s, destination: %q`,
 				b.amqpAddr(), "/amq/queue/"+name)
-			p := newPipeline(t, "amqp", conn, conn)
 			const n = 10000
-			p.fill(t, n)
-			t0 := time.Now()
-			_, rec := runTree(t, p.yaml())
-			kindtest.WaitUntil(t, "a third of the messages arrived", func() bool { return kindtest.Count(t, p.dst) >= n/3 })
-			before := kindtest.Count(t, p.dst)
-			b.stop(sig)
-			b.start()
-			kindtest.WaitUntil(t, "source drained", func() bool { return kindtest.Count(t, p.src) == 0 })
-			kindtest.WaitUntil(t, "every message arrived", func() bool { return len(kindtest.Read(t, p.dst)) >= n })
-			got := kindtest.Read(t, p.dst)
+			got, before, took, rec := restartMidTransfer(t, newPipeline(t, "amqp", conn, conn), b, sig, n)
 			dups := kindtest.CheckArrived(t, got, n)
 			early := 0 // duplicates among the messages that had arrived before the stop (roughly: by seq)
 			for i := range before {
@@ -166,7 +166,7 @@ func TestAMQPRabbitMQRestart(t *testing.T) {
 			}
 			t.Logf("AMQP/RabbitMQ %s: %d messages in %s, broker stopped after %d arrived: %d duplicates (%d of seq < %d); "+
 				"stage restarts: sender %d, receiver %d; failed restarts: sender %d, receiver %d",
-				signalName(sig), n, time.Since(t0).Round(100*time.Millisecond), before, dups, early, before,
+				signalName(sig), n, took.Round(100*time.Millisecond), before, dups, early, before,
 				len(rec.failures("sender")), len(rec.failures("receiver")),
 				len(rec.startFailures("sender")), len(rec.startFailures("receiver")))
 		})
