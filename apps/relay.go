@@ -45,8 +45,15 @@ func newRelay(cfg *actors.Config) relay {
 	return relay{cfg: cfg, pending: map[string]inFlight{}}
 }
 
-// forward passes msg downstream under the Deliver's ID.
+// forward passes msg downstream under the Deliver's ID. A stage that
+// passes the message on unchanged forwards d itself: Deliver is never
+// changed once sent, so sharing it is safe, and saves an allocation per
+// message and hop.
 func (r *relay) forward(ctx actor.Context, d *queue.Deliver, msg *queue.Message) {
+	if msg == d.Message {
+		r.passDeliver(ctx, d, ctx.Sender())
+		return
+	}
 	r.pass(ctx, d.ID, ctx.Sender(), msg)
 }
 
@@ -69,6 +76,17 @@ func (r *relay) pass(ctx actor.Context, id string, from *actor.PID, msg *queue.M
 	ctx.Request(to, &queue.Deliver{ID: id, Message: msg})
 }
 
+// passDeliver is pass for a Deliver passed on as it came.
+func (r *relay) passDeliver(ctx actor.Context, d *queue.Deliver, from *actor.PID) {
+	to := r.cfg.SiblingPID("to")
+	if to == nil {
+		r.pass(ctx, d.ID, from, d.Message) // held
+		return
+	}
+	r.pending[d.ID] = inFlight{from: from, size: d.Message.Size()}
+	ctx.Request(to, d)
+}
+
 // retry offers the held messages again.
 func (r *relay) retry(ctx actor.Context) {
 	r.retrying = false
@@ -83,11 +101,29 @@ func (r *relay) retry(ctx actor.Context) {
 // flight; ok is false for an ID this incarnation never passed on (an
 // answer to a previous one), which is dropped.
 func (r *relay) answer(ctx actor.Context, id string, reason error) (inFlight, bool) {
-	p, ok := r.pending[id]
-	if !ok {
-		return inFlight{}, false
+	p, ok := r.settle(id)
+	if ok {
+		queue.Answer(ctx, p.from, id, reason)
 	}
-	delete(r.pending, id)
-	queue.Answer(ctx, p.from, id, reason)
-	return p, true
+	return p, ok
+}
+
+// relayAnswer is answer for the *queue.Confirm or *queue.Reject msg
+// about id, passed upstream as it came (an answer is never changed once
+// sent): no new answer per message and hop.
+func (r *relay) relayAnswer(ctx actor.Context, id string, msg any) (inFlight, bool) {
+	p, ok := r.settle(id)
+	if ok && p.from != nil {
+		ctx.Send(p.from, msg)
+	}
+	return p, ok
+}
+
+// settle forgets the message in flight under id.
+func (r *relay) settle(id string) (inFlight, bool) {
+	p, ok := r.pending[id]
+	if ok {
+		delete(r.pending, id)
+	}
+	return p, ok
 }

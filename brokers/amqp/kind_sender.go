@@ -57,9 +57,11 @@ type senderActor struct {
 // senderUp tells the actor that the link is attached.
 type senderUp struct{}
 
-// sendResult is the broker's decision on one outbound message: Err nil
-// (accepted) or the reason to Reject it.
-type sendResult struct{ Confirmation }
+// sendResults are the broker's decisions on outbound messages, in the
+// order they came: Err nil (accepted) or the reason to Reject it. The
+// goroutine passes on at once every decision waiting (pipe.Gather), one
+// mailbox message per burst of dispositions.
+type sendResults []Confirmation
 
 // Receive implements actor.Actor.
 func (a *senderActor) Receive(ctx actor.Context) {
@@ -82,9 +84,11 @@ func (a *senderActor) Receive(ctx actor.Context) {
 			return
 		}
 		a.sending.Deliver(ctx, m)
-	case *sendResult:
-		if up, ok := a.sending.Answer(ctx, m.ID, m.Err); ok && m.Err != nil {
-			pipe.Logger(ctx, a.cfg).Warn("amqp sender: message refused", "id", up, "destination", a.dest, "err", m.Err)
+	case sendResults:
+		for _, r := range m {
+			if up, ok := a.sending.Answer(ctx, r.ID, r.Err); ok && r.Err != nil {
+				pipe.Logger(ctx, a.cfg).Warn("amqp sender: message refused", "id", up, "destination", a.dest, "err", r.Err)
+			}
 		}
 	}
 }
@@ -116,7 +120,7 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Ou
 				}
 				if _, merr := ToAMQP(o.Message); merr != nil {
 					// The message itself has no AMQP form: refuse it alone.
-					p.Post(&sendResult{Confirmation{ID: o.ID, Err: err}})
+					p.Post(sendResults{{ID: o.ID, Err: err}})
 					continue
 				}
 				return a.failed(ctx, s, p, err)
@@ -125,8 +129,12 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Ou
 			if !ok {
 				return fmt.Errorf("amqp sender %s target %s: %w", a.conn.uri, a.dest, ErrClosed)
 			}
-			if err := a.decided(p, conf); err != nil {
+			confs, open := pipe.Gather(conf, s.Confirmations(), 0)
+			if err := a.decided(p, confs...); err != nil {
 				return a.failed(ctx, s, p, err)
+			}
+			if !open {
+				return fmt.Errorf("amqp sender %s target %s: %w", a.conn.uri, a.dest, ErrClosed)
 			}
 		case <-c.Done():
 			return a.failed(ctx, s, p, c.Err())
@@ -136,16 +144,28 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Ou
 	}
 }
 
-// decided passes conf on to the actor when the broker decided for good
-// (accepted, or rejected: never to be taken), and returns an error
-// otherwise: released, modified or a link failure leave the message in
-// doubt, not refused, and failing makes the upstream offer it again.
-func (a *senderActor) decided(p pipe.Poster, conf Confirmation) error {
-	if conf.Err != nil && !isRejected(conf.Err) {
-		return fmt.Errorf("message not accepted: %w", conf.Err)
+// decided passes on to the actor, as one message, the confs the broker
+// decided for good (accepted, or rejected: never to be taken), and returns
+// an error for the first other one: released, modified or a link failure
+// leave the message in doubt, not refused, and failing makes the upstream
+// offer it again. The decisions after an undecided one are still passed on
+// (the upstream then resends only what is really in doubt).
+func (a *senderActor) decided(p pipe.Poster, confs ...Confirmation) error {
+	var err error
+	rs := make(sendResults, 0, len(confs))
+	for _, conf := range confs {
+		if conf.Err != nil && !isRejected(conf.Err) {
+			if err == nil {
+				err = fmt.Errorf("message not accepted: %w", conf.Err)
+			}
+			continue
+		}
+		rs = append(rs, conf)
 	}
-	p.Post(&sendResult{conf})
-	return nil
+	if len(rs) > 0 {
+		p.Post(rs)
+	}
+	return err
 }
 
 // failed ends the goroutine after the link or connection failed with

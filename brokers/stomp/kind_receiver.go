@@ -84,8 +84,10 @@ type arrival struct {
 
 func arrivalMessage(ar *arrival) *queue.Message { return ar.d.Message }
 
-// received hands a Delivery from the goroutine to the actor.
-type received struct{ d *Delivery }
+// received hands Deliveries from the goroutine to the actor, in arrival
+// order: every one waiting at once (pipe.Gather), one mailbox message per
+// burst.
+type received struct{ ds []*Delivery }
 
 // receiverUp tells the actor that the subscription is active.
 type receiverUp struct{}
@@ -127,7 +129,9 @@ func (a *receiverActor) Receive(ctx actor.Context) {
 	case *receiverUp:
 		actors.SignalReady(ctx)
 	case *received:
-		a.arrive(ctx, m.d)
+		for _, d := range m.ds {
+			a.arrive(ctx, d)
+		}
 	case *pipe.Retry:
 		a.inbox.Retry(ctx)
 	case *queue.Confirm:
@@ -255,6 +259,12 @@ func (a *receiverActor) run(ctx context.Context, p pipe.Poster) error {
 		}
 		select {
 		case d, ok := <-in:
+			if ok {
+				var ds []*Delivery
+				ds, ok = pipe.Gather(d, in, free)
+				free -= len(ds)
+				p.Post(&received{ds: ds})
+			}
 			if !ok {
 				err := r.Err()
 				if err == nil {
@@ -262,8 +272,6 @@ func (a *receiverActor) run(ctx context.Context, p pipe.Poster) error {
 				}
 				return fmt.Errorf("stomp receiver %s %s: %w", a.conn.uri, a.sub.Destination, err)
 			}
-			free--
-			p.Post(&received{d: d})
 		case op := <-a.acks:
 			do(op)
 			free += op.slots

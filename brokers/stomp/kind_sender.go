@@ -85,8 +85,10 @@ type senderActor struct {
 // senderUp tells the actor that the Sender is connected.
 type senderUp struct{}
 
-// sendResult is the outcome of one outbound message.
-type sendResult struct{ Result }
+// sendResults are outcomes of outbound messages, in the order they came:
+// the goroutine passes on at once every Result waiting (pipe.Gather), one
+// mailbox message per burst of receipts.
+type sendResults []Result
 
 // Receive implements actor.Actor.
 func (a *senderActor) Receive(ctx actor.Context) {
@@ -109,9 +111,11 @@ func (a *senderActor) Receive(ctx actor.Context) {
 			return
 		}
 		a.sending.Deliver(ctx, m)
-	case *sendResult:
-		if up, ok := a.sending.Answer(ctx, m.ID, m.Err); ok && m.Err != nil {
-			pipe.Logger(ctx, a.cfg).Warn("stomp sender: message refused", "id", up, "err", m.Err)
+	case sendResults:
+		for _, r := range m {
+			if up, ok := a.sending.Answer(ctx, r.ID, r.Err); ok && r.Err != nil {
+				pipe.Logger(ctx, a.cfg).Warn("stomp sender: message refused", "id", up, "err", r.Err)
+			}
 		}
 	}
 }
@@ -152,13 +156,17 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Ou
 			case errors.Is(err, ErrClosed):
 				return a.ended(s, p)
 			default: // the message itself cannot be sent
-				p.Post(&sendResult{Result{ID: o.ID, Err: err}})
+				p.Post(sendResults{{ID: o.ID, Err: err}})
 			}
 		case r, ok := <-s.Results():
 			if !ok {
 				return a.ended(s, p)
 			}
-			p.Post(&sendResult{r})
+			rs, open := pipe.Gather(r, s.Results(), 0)
+			p.Post(sendResults(rs))
+			if !open {
+				return a.ended(s, p)
+			}
 		case <-ctx.Done():
 			return nil
 		}
@@ -169,8 +177,12 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Ou
 // why it stopped.
 func (a *senderActor) ended(s *Sender, p pipe.Poster) error {
 	<-s.Done()
+	var rs sendResults
 	for r := range s.Results() {
-		p.Post(&sendResult{r})
+		rs = append(rs, r)
+	}
+	if len(rs) > 0 {
+		p.Post(rs)
 	}
 	err := s.Err()
 	if err == nil {

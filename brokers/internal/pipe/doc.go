@@ -4,6 +4,9 @@
 //   - Poster: how an actor's goroutine reports back to it by message;
 //     TaggedPosterOf and Unwrap drop, after a restart, what the previous
 //     incarnation's goroutine posted;
+//   - Gather: what a goroutine reports back in bursts (receipts,
+//     deliveries) is posted as one message per burst, not one per item:
+//     fewer mailbox hand-offs, allocations and actor wake-ups;
 //   - IDs: Deliver IDs unique across the incarnations of a stage, so that a
 //     late answer meant for a previous incarnation (a restart keeps the
 //     PID) can never settle another message;

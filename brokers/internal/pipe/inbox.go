@@ -33,8 +33,9 @@ type Inbox[T any] struct {
 	ids     *IDs
 	timers  *scheduler.TimerScheduler
 
-	inflight  map[string]T // Delivered (or held), not yet settled
-	held      []heldItem[T]
+	inflight  map[string]T  // Delivered (or held), not yet settled
+	held      []heldItem[T] // held[head:] wait to be Delivered, in order
+	head      int
 	retrying  bool
 	count     int
 	delivered int
@@ -73,7 +74,7 @@ func (b *Inbox[T]) Retry(ctx actor.Context) {
 }
 
 func (b *Inbox[T]) offer(ctx actor.Context) {
-	for len(b.held) > 0 && (b.count == 0 || b.delivered < b.count) {
+	for b.head < len(b.held) && (b.count == 0 || b.delivered < b.count) {
 		to := b.cfg.SiblingPID("to")
 		if to == nil {
 			if !b.retrying {
@@ -82,9 +83,14 @@ func (b *Inbox[T]) offer(ctx actor.Context) {
 			}
 			return
 		}
-		h := b.held[0]
-		b.held[0] = heldItem[T]{}
-		b.held = b.held[1:]
+		h := b.held[b.head]
+		b.held[b.head] = heldItem[T]{}
+		b.head++
+		if b.head == len(b.held) {
+			// All Delivered: reuse the array from its start rather than
+			// appending past its end (an allocation per burst otherwise).
+			b.held, b.head = b.held[:0], 0
+		}
 		b.delivered++
 		ctx.Request(to, &queue.Deliver{ID: h.id, Message: b.message(h.item)})
 	}

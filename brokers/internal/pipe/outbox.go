@@ -54,7 +54,8 @@ func (o *Origins) Len() int { return len(o.m) }
 // of its library.
 type Outbox[T any] struct {
 	c       chan T
-	waiting []T
+	waiting []T // waiting[head:] are not handed over yet
+	head    int
 	handed  int
 	limit   int
 	open    bool
@@ -71,8 +72,21 @@ func (o *Outbox[T]) C() <-chan T { return o.c }
 // Open starts handing items over (the goroutine is connected).
 func (o *Outbox[T]) Open() { o.open = true; o.pump() }
 
-// Push queues v and hands over what the bound allows.
-func (o *Outbox[T]) Push(v T) { o.waiting = append(o.waiting, v); o.pump() }
+// Push queues v and hands over what the bound allows. In the steady state
+// (nothing waiting, room in the window) v goes straight to the channel:
+// no bookkeeping, no allocation.
+func (o *Outbox[T]) Push(v T) {
+	if o.open && o.handed < o.limit && o.Waiting() == 0 {
+		select {
+		case o.c <- v:
+			o.handed++
+			return
+		default: // cannot happen while the bound holds
+		}
+	}
+	o.waiting = append(o.waiting, v)
+	o.pump()
+}
 
 // Done records the outcome of one handed item, making room for another.
 func (o *Outbox[T]) Done() {
@@ -83,18 +97,24 @@ func (o *Outbox[T]) Done() {
 }
 
 // Waiting is the number of items not yet handed over.
-func (o *Outbox[T]) Waiting() int { return len(o.waiting) }
+func (o *Outbox[T]) Waiting() int { return len(o.waiting) - o.head }
 
 func (o *Outbox[T]) pump() {
 	var zero T
-	for o.open && o.handed < o.limit && len(o.waiting) > 0 {
+	for o.open && o.handed < o.limit && o.head < len(o.waiting) {
 		select {
-		case o.c <- o.waiting[0]:
+		case o.c <- o.waiting[o.head]:
 		default:
 			return // cannot happen while the bound holds; Done pumps again
 		}
-		o.waiting[0] = zero
-		o.waiting = o.waiting[1:]
+		o.waiting[o.head] = zero
+		o.head++
 		o.handed++
+	}
+	if o.head == len(o.waiting) {
+		// Everything waiting was handed over: reuse the array from its
+		// start rather than appending past its end (an allocation per
+		// burst otherwise).
+		o.waiting, o.head = o.waiting[:0], 0
 	}
 }

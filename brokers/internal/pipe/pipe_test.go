@@ -53,3 +53,22 @@ func TestOutboxBound(t *testing.T) {
 		t.Fatalf("handed over %v", got)
 	}
 }
+
+// TestIDsFormat checks the "<incarnation>.<n>" form and that an ID costs
+// one allocation.
+func TestIDsFormat(t *testing.T) {
+	g := NewIDs()
+	first := g.Next()
+	if want := g.prefix + "1"; first != want {
+		t.Fatalf("first ID %q, want %q", first, want)
+	}
+	for range 1000 {
+		g.Next()
+	}
+	if got, want := g.Next(), g.prefix+"1002"; got != want {
+		t.Fatalf("ID %q, want %q", got, want)
+	}
+	if n := testing.AllocsPerRun(100, func() { g.Next() }); n != 1 {
+		t.Fatalf("%v allocations per ID, want 1", n)
+	}
+}

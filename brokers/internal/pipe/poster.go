@@ -88,8 +88,11 @@ func NewIDs() *IDs {
 	return &IDs{prefix: strconv.FormatUint(incarnations.Add(1), 10) + "."}
 }
 
-// Next returns a new ID.
+// Next returns a new ID, formatted in place: one allocation (the string)
+// per message rather than two (the number, then the concatenation).
 func (g *IDs) Next() string {
 	g.seq++
-	return g.prefix + strconv.FormatUint(g.seq, 10)
+	var buf [48]byte
+	b := append(buf[:0], g.prefix...)
+	return string(strconv.AppendUint(b, g.seq, 10))
 }
