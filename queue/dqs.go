@@ -89,14 +89,13 @@ func (q *DQS) addDir(b []byte) ([]byte, int) {
 // a temporary file that is then hard-linked to its final name and unlinked,
 // so no reader ever sees a partial element and nothing is overwritten.
 func (q *DQS) Add(data []byte) (string, error) {
-	buf := make([]byte, 0, len(q.path)+48)
-	buf, idirAt := q.addDir(buf)
+	var tb, fb [pathBufLen]byte
+	buf, idirAt := q.addDir(tb[:0])
 	base := len(buf)
-	var tmp string
+	var tmp []byte
 	for {
-		b := appendName(buf[:base], q.rndhex)
-		tmp = string(append(b, tmpSuffix...))
-		err := q.perm.createFile(tmp, data)
+		tmp = append(appendName(buf[:base], q.rndhex), tmpSuffix+"\x00"...)
+		err := q.perm.createCFile(tmp, data)
 		if err == nil {
 			break
 		}
@@ -111,39 +110,41 @@ func (q *DQS) Add(data []byte) (string, error) {
 		}
 		// dirq swallows every error here and retries; a persistent one
 		// (ENOSPC, EACCES) would spin forever, so report it.
-		return "", q.wrap(pathErr("create", tmp, err))
+		return "", q.wrap(pathErr("create", goPath(tmp), err))
 	}
-	return q.link(tmp, buf, idirAt, base)
+	return q.link(tmp, append(fb[:0], buf[:base]...), idirAt)
 }
 
-// link moves tmp to a fresh element name in the directory buf[:base] by
-// link + unlink and returns the element name.
-func (q *DQS) link(tmp string, buf []byte, idirAt, base int) (string, error) {
+// link moves tmp (NUL-terminated) to a fresh element name in the directory
+// dir ("PATH/IDIR/", its IDIR at idirAt) by link + unlink and returns the
+// element name.
+func (q *DQS) link(tmp, dir []byte, idirAt int) (string, error) {
+	base := len(dir)
 	for {
-		final := string(appendName(buf[:base], q.rndhex))
-		err := unix.Link(tmp, final)
+		final := append(appendName(dir[:base], q.rndhex), 0)
+		err := sysLink(tmp, final)
 		if err == unix.EEXIST {
 			continue
 		}
 		if err != nil {
-			return "", q.wrap(pathErr("link", final, err))
+			return "", q.wrap(pathErr("link", goPath(final), err))
 		}
-		if err := unix.Unlink(tmp); err != nil {
-			return "", q.wrap(pathErr("unlink", tmp, err))
+		if err := sysUnlink(tmp); err != nil {
+			return "", q.wrap(pathErr("unlink", goPath(tmp), err))
 		}
-		return final[idirAt:], nil
+		return string(final[idirAt : len(final)-1]), nil
 	}
 }
 
 // AddPath moves the file at path (on the same filesystem) into the queue as
 // a new element, by link + unlink, and returns the element name.
 func (q *DQS) AddPath(path string) (string, error) {
-	buf := make([]byte, 0, len(q.path)+48)
-	buf, idirAt := q.addDir(buf)
+	var fb [pathBufLen]byte
+	buf, idirAt := q.addDir(fb[:0])
 	if _, err := q.perm.mkdir(string(buf[:len(buf)-1])); err != nil {
 		return "", q.wrap(err)
 	}
-	return q.link(path, buf, idirAt, len(buf))
+	return q.link(append([]byte(path), 0), buf, idirAt)
 }
 
 // Lock takes the element by hard-linking NAME.lck to it. It reports false
@@ -161,24 +162,25 @@ func (q *DQS) lock(name string, permissive bool) (bool, error) {
 	if err := q.checkName(name); err != nil {
 		return false, err
 	}
-	p := q.path + "/" + name
-	lck := p + lckSuffix
-	if err := unix.Link(p, lck); err != nil {
+	var pb, lb [pathBufLen]byte
+	p := appendCPath(pb[:0], q.path, name, "")
+	lck := appendCPath(lb[:0], q.path, name, lckSuffix)
+	if err := sysLink(p, lck); err != nil {
 		if permissive && (err == unix.EEXIST || err == unix.ENOENT) {
 			return false, nil
 		}
-		return false, q.wrap(pathErr("link", lck, err))
+		return false, q.wrap(pathErr("link", goPath(lck), err))
 	}
 	// The lock's age is the shared inode's mtime: make it now.
-	if err := unix.Utimes(p, nil); err != nil {
+	if err := sysTouch(p); err != nil {
 		if err == unix.ENOENT {
 			// Locked and removed by another process in between.
-			unix.Unlink(lck)
+			sysUnlink(lck)
 			if permissive {
 				return false, nil
 			}
 		}
-		return false, q.wrap(pathErr("utime", p, err))
+		return false, q.wrap(pathErr("utime", goPath(p), err))
 	}
 	return true, nil
 }
@@ -197,12 +199,13 @@ func (q *DQS) unlock(name string, permissive bool) (bool, error) {
 	if err := q.checkName(name); err != nil {
 		return false, err
 	}
-	lck := q.path + "/" + name + lckSuffix
-	if err := unix.Unlink(lck); err != nil {
+	var lb [pathBufLen]byte
+	lck := appendCPath(lb[:0], q.path, name, lckSuffix)
+	if err := sysUnlink(lck); err != nil {
 		if permissive && err == unix.ENOENT {
 			return false, nil
 		}
-		return false, q.wrap(pathErr("unlink", lck, err))
+		return false, q.wrap(pathErr("unlink", goPath(lck), err))
 	}
 	return true, nil
 }
@@ -234,15 +237,17 @@ func (q *DQS) Remove(name string) error {
 	if err := q.checkName(name); err != nil {
 		return err
 	}
-	p := q.path + "/" + name
-	if err := unix.Unlink(p); err != nil {
-		return q.wrap(pathErr("unlink", p, err))
+	var pb [pathBufLen]byte
+	p := appendCPath(pb[:0], q.path, name, "")
+	if err := sysUnlink(p); err != nil {
+		return q.wrap(pathErr("unlink", goPath(p), err))
 	}
-	if err := unix.Unlink(p + lckSuffix); err != nil {
+	lck := append(p[:len(p)-1], lckSuffix+"\x00"...)
+	if err := sysUnlink(lck); err != nil {
 		if err == unix.ENOENT {
 			return q.wrap(fmt.Errorf("%s: %w", name, ErrNotLocked))
 		}
-		return q.wrap(pathErr("unlink", p+lckSuffix, err))
+		return q.wrap(pathErr("unlink", goPath(lck), err))
 	}
 	return nil
 }
@@ -271,17 +276,39 @@ func (q *DQS) Count() (int, error) {
 // AddMessage stores m serialised as python-messaging's JSON (compressed
 // with the queue's Compression option) and returns the element name.
 func (q *DQS) AddMessage(m *Message) (string, error) {
-	b, err := m.Serialize(SerializeOptions{Compression: q.compression})
+	bp := getBuf()
+	defer putBuf(bp)
+	b, err := m.appendSerialized((*bp)[:0], SerializeOptions{Compression: q.compression})
 	if err != nil {
 		return "", q.wrap(err)
 	}
+	*bp = b
 	return q.Add(b)
 }
 
 // GetMessage reads a locked element as a message. An element that does not
 // decode is a *CorruptError naming its path, for Quarantine.
 func (q *DQS) GetMessage(name string) (*Message, error) {
-	b, err := q.Get(name)
+	if err := q.checkName(name); err != nil {
+		return nil, err
+	}
+	// Fast path: no fstat, into a recycled buffer (Deserialize copies what
+	// it keeps). Any failure, including a short read cut mid-file, is
+	// decided by the careful path below, which gives the errors.
+	var pb [pathBufLen]byte
+	bp := getBuf()
+	b, err := readShort(appendCPath(pb[:0], q.path, name, lckSuffix), *bp)
+	*bp = b
+	if err == nil {
+		m, err := Deserialize(b)
+		putBuf(bp)
+		if err == nil {
+			return m, nil
+		}
+	} else {
+		putBuf(bp)
+	}
+	b, err = q.Get(name)
 	if err != nil {
 		return nil, err
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -126,12 +127,18 @@ func (p perms) mkdirAll(path string) error {
 // returns the raw errno for the callers' retry logic. A file it created but
 // could not fill (ENOSPC...) is removed.
 func (p perms) createFile(path string, data []byte) error {
-	fd, err := unix.Open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_CLOEXEC, p.file)
+	var pb [pathBufLen]byte
+	return p.createCFile(append(append(pb[:0], path...), 0), data)
+}
+
+// createCFile is createFile of a NUL-terminated path.
+func (p perms) createCFile(path []byte, data []byte) error {
+	fd, err := sysOpen(path, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL, p.file)
 	if err != nil {
 		return err
 	}
 	if err := fill(fd, p, data); err != nil {
-		unix.Unlink(path)
+		sysUnlink(path)
 		return err
 	}
 	return nil
@@ -186,6 +193,116 @@ func readFile(path string) ([]byte, error) {
 		off += n
 	}
 	return buf, nil
+}
+
+// The hot paths (lock, get, remove, add) build their paths NUL-terminated
+// in a caller's buffer, usually on the stack, and make the system calls
+// directly: the string-taking wrappers of x/sys/unix copy every path to the
+// heap, which cost more than half of the allocations per element. Only the
+// error paths build strings.
+
+// pathBufLen is the stack buffer for one path; longer paths go to the heap.
+const pathBufLen = 256
+
+// atFDCWD is AT_FDCWD as a variable, for the uintptr conversion.
+var atFDCWD = unix.AT_FDCWD
+
+// appendCPath appends dir/name+suffix and a terminating NUL.
+func appendCPath(b []byte, dir, name, suffix string) []byte {
+	b = append(b, dir...)
+	b = append(b, '/')
+	b = append(b, name...)
+	b = append(b, suffix...)
+	return append(b, 0)
+}
+
+// goPath is a NUL-terminated path as a string, for errors.
+func goPath(p []byte) string { return string(p[:len(p)-1]) }
+
+// errnoErr turns a raw errno into an error (nil for 0), keeping the bare
+// unix.Errno the callers compare with.
+func errnoErr(e unix.Errno) error {
+	if e != 0 {
+		return e
+	}
+	return nil
+}
+
+// sysLink is link(2) of two NUL-terminated paths.
+func sysLink(oldpath, newpath []byte) error {
+	_, _, e := unix.Syscall6(unix.SYS_LINKAT, uintptr(atFDCWD), uintptr(unsafe.Pointer(&oldpath[0])),
+		uintptr(atFDCWD), uintptr(unsafe.Pointer(&newpath[0])), 0, 0)
+	return errnoErr(e)
+}
+
+// sysUnlink is unlink(2) of a NUL-terminated path.
+func sysUnlink(p []byte) error {
+	_, _, e := unix.Syscall(unix.SYS_UNLINKAT, uintptr(atFDCWD), uintptr(unsafe.Pointer(&p[0])), 0)
+	return errnoErr(e)
+}
+
+// sysTouch sets the mtime and atime of a NUL-terminated path to now
+// (utimensat with no times, which utime(path, None) also makes).
+func sysTouch(p []byte) error {
+	_, _, e := unix.Syscall6(unix.SYS_UTIMENSAT, uintptr(atFDCWD), uintptr(unsafe.Pointer(&p[0])), 0, 0, 0, 0)
+	return errnoErr(e)
+}
+
+// sysOpen is open(2) of a NUL-terminated path; O_CLOEXEC is always added.
+func sysOpen(p []byte, flags int, mode uint32) (int, error) {
+	fd, _, e := unix.Syscall6(unix.SYS_OPENAT, uintptr(atFDCWD), uintptr(unsafe.Pointer(&p[0])),
+		uintptr(flags|unix.O_CLOEXEC), uintptr(mode), 0, 0)
+	if e != 0 {
+		return -1, e
+	}
+	return int(fd), nil
+}
+
+// elementBufs recycles the buffers messages are serialised into and
+// elements read into before decoding.
+var elementBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+// maxPooledBuf: bigger buffers (a rare huge message) are left to the GC
+// rather than kept alive in the pool.
+const maxPooledBuf = 1 << 20
+
+func getBuf() *[]byte { return elementBufs.Get().(*[]byte) }
+
+func putBuf(b *[]byte) {
+	if cap(*b) <= maxPooledBuf {
+		*b = (*b)[:0]
+		elementBufs.Put(b)
+	}
+}
+
+// readShort reads a whole file into buf (reusing its capacity) with no
+// fstat: open, read, close. A read that does not fill the buffer is taken
+// as the end of the file, which is what a regular file gives; a caller must
+// check the result (a JSON document cut short does not parse) and read
+// again with readFile before trusting a failure.
+func readShort(p []byte, buf []byte) ([]byte, error) {
+	fd, err := sysOpen(p, unix.O_RDONLY, 0)
+	if err != nil {
+		return buf, err
+	}
+	defer unix.Close(fd)
+	buf = buf[:0]
+	for {
+		if len(buf) == cap(buf) {
+			buf = slices.Grow(buf, cap(buf)+4096)
+		}
+		n, err := unix.Read(fd, buf[len(buf):cap(buf)])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return buf, err
+		}
+		buf = buf[:len(buf)+n]
+		if len(buf) < cap(buf) {
+			return buf, nil
+		}
+	}
 }
 
 // listDir calls fn for every entry of dir except "." and "..", reading the

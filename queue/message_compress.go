@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 
 	"github.com/golang/snappy"
@@ -18,6 +19,9 @@ type compressor struct {
 	name       string
 	compress   func([]byte) ([]byte, error)
 	decompress func([]byte) ([]byte, error)
+	// The "encoding" values naming it, made once rather than per message:
+	// NAME+base64, utf8+NAME, utf8+NAME+base64.
+	base64, utf8, utf8Base64 string
 }
 
 // compressors lists the supported compressors in python-messaging's
@@ -25,9 +29,14 @@ type compressor struct {
 // which is also the order Deserialize undoes them in. All three are built
 // in, so "decoding supported but not installed" never happens here.
 var compressors = []compressor{
-	{"lz4", lz4Compress, lz4Decompress},
-	{"snappy", snappyCompress, snappyDecompress},
-	{"zlib", zlibCompress, zlibDecompress},
+	newCompressor("lz4", lz4Compress, lz4Decompress),
+	newCompressor("snappy", snappyCompress, snappyDecompress),
+	newCompressor("zlib", zlibCompress, zlibDecompress),
+}
+
+func newCompressor(name string, compress, decompress func([]byte) ([]byte, error)) compressor {
+	return compressor{name: name, compress: compress, decompress: decompress,
+		base64: name + "+base64", utf8: "utf8+" + name, utf8Base64: "utf8+" + name + "+base64"}
 }
 
 // lookupCompressor finds a compressor by name.
@@ -60,17 +69,37 @@ func zlibCompress(b []byte) ([]byte, error) {
 	return out.Bytes(), nil
 }
 
+// zlibReaders recycles decompressors (each holds tens of KiB of window and
+// tables, more than a typical message).
+var zlibReaders sync.Pool
+
 func zlibDecompress(b []byte) ([]byte, error) {
-	r, err := zlib.NewReader(bytes.NewReader(b))
+	src := bytes.NewReader(b)
+	var r io.ReadCloser
+	var err error
+	if pooled, ok := zlibReaders.Get().(io.ReadCloser); ok {
+		r, err = pooled, pooled.(zlib.Resetter).Reset(src, nil)
+	} else {
+		r, err = zlib.NewReader(src)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("zlib: %w", err)
 	}
-	defer r.Close()
-	out, err := io.ReadAll(r)
-	if err != nil {
-		return nil, fmt.Errorf("zlib: %w", err)
+	defer zlibReaders.Put(r)
+	out := make([]byte, 0, max(512, 4*len(b)))
+	for {
+		if len(out) == cap(out) {
+			out = slices.Grow(out, cap(out))
+		}
+		n, err := r.Read(out[len(out):cap(out)])
+		out = out[:len(out)+n]
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("zlib: %w", err)
+		}
 	}
-	return out, nil
 }
 
 // lz4Compressors recycles lz4 compressors and their hash tables.

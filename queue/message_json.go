@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -32,6 +31,26 @@ const (
 // map does not have). Compressed bodies decode to the same bytes as
 // Python's but may be compressed differently.
 func (m *Message) Serialize(opts SerializeOptions) ([]byte, error) {
+	return m.appendSerialized(make([]byte, 0, m.serializedSizeHint()), opts)
+}
+
+// serializedSizeHint is the serialised size of a message whose strings
+// need no escaping and whose body is base64-encoded, plus the punctuation:
+// enough for the common messages to be written without growing.
+func (m *Message) serializedSizeHint() int {
+	n := 64 + (len(m.Body)+2)/3*4
+	for k, v := range m.Header {
+		n += len(k) + len(v) + 8
+	}
+	return n
+}
+
+// maxSortedOnStack is how many header keys are sorted in a stack array.
+const maxSortedOnStack = 16
+
+// appendSerialized appends the Serialize form of m to b, so that AddMessage
+// can write from a recycled buffer.
+func (m *Message) appendSerialized(b []byte, opts SerializeOptions) ([]byte, error) {
 	var comp *compressor
 	if opts.Compression != "" {
 		var ok bool
@@ -42,86 +61,107 @@ func (m *Message) Serialize(opts SerializeOptions) ([]byte, error) {
 	if m.Text && !utf8.Valid(m.Body) {
 		return nil, messageError("text body is not valid UTF-8")
 	}
-	var b strings.Builder
-	b.Grow(len(m.Body)*4/3 + 64)
 	sep := "{"
-	field := func(name string) {
-		b.WriteString(sep)
+	field := func(b []byte, name string) []byte {
+		b = append(b, sep...)
 		sep = ", "
-		writePyJSONString(&b, name)
-		b.WriteString(": ")
+		b = append(b, '"')
+		b = append(b, name...)
+		return append(b, `": `...)
 	}
 	if len(m.Header) > 0 {
-		field("header")
+		var stack [maxSortedOnStack]string
+		keys := stack[:0]
+		for k := range m.Header {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		b = field(b, "header")
 		hsep := "{"
-		for _, k := range slices.Sorted(maps.Keys(m.Header)) {
+		for _, k := range keys {
 			v := m.Header[k]
 			if !utf8.ValidString(k) || !utf8.ValidString(v) {
 				return nil, messageError("header %q is not valid UTF-8", k)
 			}
-			b.WriteString(hsep)
+			b = append(b, hsep...)
 			hsep = ", "
-			writePyJSONString(&b, k)
-			b.WriteString(": ")
-			writePyJSONString(&b, v)
+			b = appendPyJSONString(b, k)
+			b = append(b, ": "...)
+			b = appendPyJSONString(b, v)
 		}
-		b.WriteString("}")
+		b = append(b, '}')
 	}
 	if len(m.Body) > 0 {
 		body, encoding, err := m.encodeBody(comp)
 		if err != nil {
 			return nil, err
 		}
-		field("body")
-		writePyJSONString(&b, body)
+		b = field(b, "body")
+		b = appendBody(b, body, encoding)
 		if m.Text {
-			field("text")
-			b.WriteString("true")
+			b = field(b, "text")
+			b = append(b, "true"...)
 		}
 		if encoding != "" {
-			field("encoding")
-			writePyJSONString(&b, encoding)
+			b = field(b, "encoding")
+			b = appendPyJSONString(b, encoding)
 		}
 	}
 	if sep == "{" {
-		b.WriteString(sep)
+		b = append(b, sep...)
 	}
-	b.WriteString("}")
-	return []byte(b.String()), nil
+	return append(b, '}'), nil
+}
+
+// appendBody writes the body JSON string: base64 straight into b (its
+// alphabet needs no escaping), anything else escaped.
+func appendBody(b, body []byte, encoding string) []byte {
+	if !strings.HasSuffix(encoding, "base64") {
+		return appendPyJSONString(b, body)
+	}
+	b = append(b, '"')
+	n := base64.StdEncoding.EncodedLen(len(body))
+	b = slices.Grow(b, n+1)
+	base64.StdEncoding.Encode(b[len(b):len(b)+n], body)
+	return append(b[:len(b)+n], '"')
 }
 
 // encodeBody applies python-messaging's jsonify body rules and returns the
-// JSON string for "body" and the "encoding" tokens.
-func (m *Message) encodeBody(comp *compressor) (string, string, error) {
+// body bytes to write (base64-encoded by appendBody when the encoding ends
+// with "base64") and the "encoding" tokens.
+func (m *Message) encodeBody(comp *compressor) ([]byte, string, error) {
 	if m.Text {
 		if comp == nil {
-			return string(m.Body), "", nil
+			return m.Body, "", nil
 		}
 		// A text body is compressed as its UTF-8 bytes ("utf8"); when
 		// compression does not pay, Python reverts to the plain text.
 		z, ok, err := maybeCompress(comp, m.Body)
 		if err != nil || !ok {
-			return string(m.Body), "", err
+			return m.Body, "", err
 		}
-		body, b64 := base64Rule(z)
-		return body, joinTokens("utf8", comp.name, b64), nil
+		if needsBase64(z) {
+			return z, comp.utf8Base64, nil
+		}
+		return z, comp.utf8, nil
 	}
-	data, name := m.Body, ""
+	data := m.Body
 	if comp != nil {
 		z, ok, err := maybeCompress(comp, data)
 		if err != nil {
-			return "", "", err
+			return nil, "", err
 		}
 		if ok {
-			data, name = z, comp.name
+			if needsBase64(z) {
+				return z, comp.base64, nil
+			}
+			return z, comp.name, nil
 		}
 	}
-	body, b64 := base64Rule(data)
-	return body, joinTokens(name, b64), nil
-}
-
-func joinTokens(tokens ...string) string {
-	return strings.Join(slices.DeleteFunc(tokens, func(t string) bool { return t == "" }), "+")
+	if needsBase64(data) {
+		return data, "base64", nil
+	}
+	return data, "", nil
 }
 
 // maybeCompress compresses b and reports whether the result is worth
@@ -137,16 +177,11 @@ func maybeCompress(comp *compressor, b []byte) ([]byte, bool, error) {
 	return z, float64(len(z))/float64(len(b)) < compressMaxRatio, nil
 }
 
-// base64Rule is python-messaging's _base64_it: bytes that decode as UTF-8
-// to a string without characters U+0000–U+001F and U+007F–U+00FF go into
-// the JSON as that string; anything else is base64-encoded (token
+// needsBase64 is python-messaging's _base64_it rule: bytes that decode as
+// UTF-8 to a string without characters U+0000–U+001F and U+007F–U+00FF go
+// into the JSON as that string; anything else is base64-encoded (token
 // "base64").
-func base64Rule(b []byte) (string, string) {
-	if utf8.Valid(b) && !hasBase64Char(b) {
-		return string(b), ""
-	}
-	return base64.StdEncoding.EncodeToString(b), "base64"
-}
+func needsBase64(b []byte) bool { return !utf8.Valid(b) || hasBase64Char(b) }
 
 // hasBase64Char reports a character in U+0000–U+001F or U+007F–U+00FF in
 // valid UTF-8: a control byte, DEL, or a two-byte sequence led by C2 or C3.
@@ -179,6 +214,9 @@ func Deserialize(data []byte) (*Message, error) {
 			repr += "..."
 		}
 		return nil, messageError("not a valid binary string %s: %s", repr, pyUTF8Error(data))
+	}
+	if m, ok := deserializeFast(data); ok {
+		return m, nil
 	}
 	v, err := pyJSONLoads(string(data))
 	if err != nil {
@@ -222,7 +260,14 @@ func dejsonify(obj *pyDict) (*Message, error) {
 			return nil, messageError("body: string expected: %s", pyStr(v))
 		}
 	}
-	if err := decodeBody(obj, &body); err != nil {
+	enc, _ := obj.get("encoding")
+	return finishMessage(header, body, isText, enc)
+}
+
+// finishMessage undoes the body's "encoding" (enc: its parsed JSON value,
+// nil when absent) and builds the message.
+func finishMessage(header map[string]string, body pyBody, isText bool, enc any) (*Message, error) {
+	if err := decodeBody(enc, &body); err != nil {
 		return nil, err
 	}
 	// Final normalisation: bytes.decode() for a text message, str.encode()
@@ -269,8 +314,7 @@ func decodeHeader(obj *pyDict) (map[string]string, error) {
 // decodeBody undoes "encoding": tokens are checked first, then the body is
 // base64-decoded, decompressed (lz4, snappy, zlib) and UTF-8-decoded, in
 // that fixed order whatever the token order.
-func decodeBody(obj *pyDict, body *pyBody) error {
-	v, _ := obj.get("encoding")
+func decodeBody(v any, body *pyBody) error {
 	if !pyTruth(v) {
 		return nil
 	}
@@ -278,7 +322,11 @@ func decodeBody(obj *pyDict, body *pyBody) error {
 	if !ok {
 		return messageError("encoding: string expected: %s", pyStr(v))
 	}
-	tokens := strings.Split(enc, "+")
+	var stack [4]string // writers use at most three tokens
+	tokens := stack[:0]
+	for t := range strings.SplitSeq(enc, "+") {
+		tokens = append(tokens, t)
+	}
 	if body.isStr && !utf8.Valid(body.data) {
 		return messageError("body holds a lone surrogate and cannot be encoded")
 	}
@@ -339,7 +387,14 @@ func pyTruth(v any) bool {
 // binascii.a2b_base64): characters outside the alphabet are skipped, and
 // decoding stops at the padding that completes a quantum.
 func pyB64Decode(src []byte) ([]byte, error) {
-	out := make([]byte, 0, len(src)*3/4)
+	// Canonical base64 (what every encoder writes) decodes the same with
+	// the standard decoder, which is several times faster; it refuses all
+	// that the loop below has to be lenient about.
+	out := make([]byte, base64.StdEncoding.DecodedLen(len(src)))
+	if n, err := base64.StdEncoding.Decode(out, src); err == nil {
+		return out[:n], nil
+	}
+	out = out[:0]
 	var quad, pads int
 	var left byte
 	for _, c := range src {

@@ -1,11 +1,13 @@
 package queue
 
 import (
+	"bytes"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // This file holds a JSON reader and string writer that behave like CPython
@@ -347,21 +349,22 @@ func writeWTF8(b *strings.Builder, r rune) {
 
 // decodeWTF8 decodes one character of a string made by the scanner,
 // including lone surrogates.
-func decodeWTF8(s string) (rune, int) {
+func decodeWTF8[S string | []byte](s S) (rune, int) {
 	if len(s) >= 3 && s[0] == 0xED && s[1] >= 0xA0 && s[1] <= 0xBF && s[2]&0xC0 == 0x80 {
 		return 0xD000 | rune(s[1]&0x3F)<<6 | rune(s[2]&0x3F), 3
 	}
-	return utf8.DecodeRuneInString(s)
+	var c [utf8.UTFMax]byte
+	return utf8.DecodeRune(c[:copy(c[:], s[:min(len(s), utf8.UTFMax)])])
 }
 
 const pyHexDigits = "0123456789abcdef"
 
-// writePyJSONString writes s (valid UTF-8) as json.dumps does with
-// ensure_ascii: printable ASCII as is, except " and \, short escapes for
-// \b \f \n \r \t, everything else as lowercase \uXXXX, astral characters
-// as surrogate pairs. No HTML escaping.
-func writePyJSONString(b *strings.Builder, s string) {
-	b.WriteByte('"')
+// appendPyJSONString appends s (valid UTF-8, or WTF-8 from the scanner) as
+// json.dumps does with ensure_ascii: printable ASCII as is, except " and \,
+// short escapes for \b \f \n \r \t, everything else as lowercase \uXXXX,
+// astral characters as surrogate pairs. No HTML escaping.
+func appendPyJSONString[S string | []byte](b []byte, s S) []byte {
+	b = append(b, '"')
 	chunk := 0
 	for i := 0; i < len(s); {
 		c := s[i]
@@ -369,7 +372,7 @@ func writePyJSONString(b *strings.Builder, s string) {
 			i++
 			continue
 		}
-		b.WriteString(s[chunk:i])
+		b = append(b, s[chunk:i]...)
 		r, n := rune(c), 1
 		if c >= 0x80 {
 			r, n = decodeWTF8(s[i:])
@@ -378,35 +381,342 @@ func writePyJSONString(b *strings.Builder, s string) {
 		chunk = i
 		switch r {
 		case '"':
-			b.WriteString(`\"`)
+			b = append(b, `\"`...)
 		case '\\':
-			b.WriteString(`\\`)
+			b = append(b, `\\`...)
 		case '\b':
-			b.WriteString(`\b`)
+			b = append(b, `\b`...)
 		case '\f':
-			b.WriteString(`\f`)
+			b = append(b, `\f`...)
 		case '\n':
-			b.WriteString(`\n`)
+			b = append(b, `\n`...)
 		case '\r':
-			b.WriteString(`\r`)
+			b = append(b, `\r`...)
 		case '\t':
-			b.WriteString(`\t`)
+			b = append(b, `\t`...)
 		default:
 			if r >= 0x10000 {
 				r -= 0x10000
-				writeU4(b, 0xD800+(r>>10))
+				b = appendU4(b, 0xD800+(r>>10))
 				r = 0xDC00 + r&0x3FF
 			}
-			writeU4(b, r)
+			b = appendU4(b, r)
 		}
 	}
-	b.WriteString(s[chunk:])
-	b.WriteByte('"')
+	b = append(b, s[chunk:]...)
+	return append(b, '"')
 }
 
-func writeU4(b *strings.Builder, r rune) {
-	b.WriteString(`\u`)
-	for shift := 12; shift >= 0; shift -= 4 {
-		b.WriteByte(pyHexDigits[(r>>shift)&0xF])
+func appendU4(b []byte, r rune) []byte {
+	return append(b, '\\', 'u', pyHexDigits[(r>>12)&0xF], pyHexDigits[(r>>8)&0xF],
+		pyHexDigits[(r>>4)&0xF], pyHexDigits[r&0xF])
+}
+
+// deserializeFast decodes the form every python-messaging and bricks writer
+// produces, straight from the bytes and with a handful of allocations: one
+// object whose members are among "header" (an object of strings), "body"
+// (a string), "text" (true or false) and "encoding" (a string), each at most
+// once, and strings whose escapes are all valid and pair their surrogates.
+// data must be valid UTF-8. It reports false for anything else, and for any
+// input the message cannot be built from, so that Deserialize's general
+// path decides, with Python's error texts; when it reports true the message
+// is the one the general path builds (FuzzDeserializeFast checks this).
+func deserializeFast(data []byte) (*Message, bool) {
+	var (
+		hdrs           [maxSortedOnStack]fastPair
+		pairs          = hdrs[:0]
+		seen           uint8
+		body, encoding fastSpan
+		isText         bool
+	)
+	i := fastWS(data, 0)
+	if i >= len(data) || data[i] != '{' {
+		return nil, false
 	}
+	i = fastWS(data, i+1)
+	if i < len(data) && data[i] == '}' {
+		i++
+	} else {
+		for {
+			key, next, ok := fastString(data, i)
+			if !ok || key.esc {
+				return nil, false
+			}
+			if i = fastWS(data, next); i >= len(data) || data[i] != ':' {
+				return nil, false
+			}
+			i = fastWS(data, i+1)
+			var bit uint8
+			switch string(data[key.start:key.end]) {
+			case "header":
+				bit = 1
+				if pairs, i, ok = fastHeader(data, i, pairs); !ok {
+					return nil, false
+				}
+			case "body":
+				bit = 2
+				if body, i, ok = fastString(data, i); !ok {
+					return nil, false
+				}
+			case "text":
+				bit = 4
+				switch {
+				case bytes.HasPrefix(data[i:], []byte("true")):
+					isText, i = true, i+4
+				case bytes.HasPrefix(data[i:], []byte("false")):
+					isText, i = false, i+5
+				default:
+					return nil, false
+				}
+			case "encoding":
+				bit = 8
+				if encoding, i, ok = fastString(data, i); !ok || encoding.esc {
+					return nil, false
+				}
+			default:
+				return nil, false
+			}
+			if seen&bit != 0 {
+				return nil, false // duplicate: the general path keeps the last
+			}
+			seen |= bit
+			if i = fastWS(data, i); i < len(data) && data[i] == '}' {
+				i++
+				break
+			}
+			if i >= len(data) || data[i] != ',' {
+				return nil, false
+			}
+			i = fastWS(data, i+1)
+		}
+	}
+	if fastWS(data, i) != len(data) {
+		return nil, false
+	}
+	header, ok := fastHeaderMap(data, pairs)
+	if !ok {
+		return nil, false
+	}
+	var enc string
+	var encValue any // absent
+	if seen&8 != 0 {
+		enc, encValue = internEncoding(data[encoding.start:encoding.end])
+	}
+	b := pyBody{data: []byte{}}
+	switch {
+	case seen&2 == 0:
+	case !body.esc && strings.Contains(enc, "base64"):
+		// Base64 decoding makes a new slice (or fails, and the general
+		// path takes over): the text can be read in place, not copied.
+		b = pyBody{data: data[body.start:body.end], isStr: true}
+	default:
+		if b.data, ok = fastUnescape(make([]byte, 0, body.end-body.start), data[body.start:body.end], body.esc); !ok {
+			return nil, false
+		}
+		b.isStr = true
+	}
+	m, err := finishMessage(header, b, isText, encValue)
+	return m, err == nil
+}
+
+// fastSpan is the raw text of a JSON string, quotes excluded, and whether
+// it holds escapes.
+type fastSpan struct {
+	start, end int
+	esc        bool
+}
+
+type fastPair struct{ k, v fastSpan }
+
+func fastWS(data []byte, i int) int {
+	for i < len(data) {
+		switch data[i] {
+		case ' ', '\t', '\n', '\r':
+			i++
+		default:
+			return i
+		}
+	}
+	return i
+}
+
+// fastString scans the string starting with the quote at i; control
+// characters (an error for json.loads) refuse it.
+func fastString(data []byte, i int) (fastSpan, int, bool) {
+	if i >= len(data) || data[i] != '"' {
+		return fastSpan{}, i, false
+	}
+	sp := fastSpan{start: i + 1}
+	for j := i + 1; j < len(data); j++ {
+		switch c := data[j]; {
+		case c == '"':
+			sp.end = j
+			return sp, j + 1, true
+		case c == '\\':
+			sp.esc = true
+			j++ // the escaped character cannot end the string
+		case c < 0x20:
+			return fastSpan{}, j, false
+		}
+	}
+	return fastSpan{}, len(data), false
+}
+
+// fastHeader scans the header object at i, collecting its members.
+func fastHeader(data []byte, i int, pairs []fastPair) ([]fastPair, int, bool) {
+	if i >= len(data) || data[i] != '{' {
+		return nil, i, false
+	}
+	if i = fastWS(data, i+1); i < len(data) && data[i] == '}' {
+		return pairs, i + 1, true
+	}
+	for {
+		k, next, ok := fastString(data, i)
+		if !ok {
+			return nil, i, false
+		}
+		if i = fastWS(data, next); i >= len(data) || data[i] != ':' {
+			return nil, i, false
+		}
+		v, next, ok := fastString(data, fastWS(data, i+1))
+		if !ok {
+			return nil, i, false
+		}
+		pairs = append(pairs, fastPair{k, v})
+		if i = fastWS(data, next); i < len(data) && data[i] == '}' {
+			return pairs, i + 1, true
+		}
+		if i >= len(data) || data[i] != ',' {
+			return nil, i, false
+		}
+		i = fastWS(data, i+1)
+	}
+}
+
+// fastHeaderMap decodes the header strings into one arena that backs all
+// keys and values (one allocation instead of one per string). Assigning in
+// document order keeps the last of duplicate keys, as Python's dict does.
+func fastHeaderMap(data []byte, pairs []fastPair) (map[string]string, bool) {
+	h := make(map[string]string, len(pairs))
+	if len(pairs) == 0 {
+		return h, true
+	}
+	size := 0
+	for _, p := range pairs {
+		size += p.k.end - p.k.start + p.v.end - p.v.start
+	}
+	// Unescaping never lengthens a string, so the arena is never
+	// reallocated and the strings made from it stay valid.
+	arena := make([]byte, 0, size)
+	str := func(sp fastSpan) (string, bool) {
+		start := len(arena)
+		var ok bool
+		if arena, ok = fastUnescape(arena, data[sp.start:sp.end], sp.esc); !ok || len(arena) == start {
+			return "", ok
+		}
+		return unsafe.String(&arena[start], len(arena)-start), true
+	}
+	for _, p := range pairs {
+		k, ok := str(p.k)
+		if !ok {
+			return nil, false
+		}
+		v, ok := str(p.v)
+		if !ok {
+			return nil, false
+		}
+		h[k] = v
+	}
+	return h, true
+}
+
+// fastUnescape appends the decoded JSON string raw to b; it refuses
+// invalid escapes and lone surrogates (which the general path reports).
+func fastUnescape(b, raw []byte, esc bool) ([]byte, bool) {
+	if !esc {
+		return append(b, raw...), true
+	}
+	for i := 0; i < len(raw); {
+		j := bytes.IndexByte(raw[i:], '\\')
+		if j < 0 {
+			return append(b, raw[i:]...), true
+		}
+		b = append(b, raw[i:i+j]...)
+		i += j
+		if i+1 >= len(raw) {
+			return nil, false
+		}
+		if e := raw[i+1]; e != 'u' {
+			if pyEscapes[e] == 0 {
+				return nil, false
+			}
+			b = append(b, pyEscapes[e])
+			i += 2
+			continue
+		}
+		r, ok := fastHex4(raw, i+2)
+		if !ok {
+			return nil, false
+		}
+		i += 6
+		if utf16IsLow(r) {
+			return nil, false
+		}
+		if utf16IsHigh(r) {
+			if i+1 >= len(raw) || raw[i] != '\\' || raw[i+1] != 'u' {
+				return nil, false
+			}
+			r2, ok := fastHex4(raw, i+2)
+			if !ok || !utf16IsLow(r2) {
+				return nil, false
+			}
+			r = 0x10000 + (r-0xD800)<<10 + (r2 - 0xDC00)
+			i += 6
+		}
+		b = utf8.AppendRune(b, r)
+	}
+	return b, true
+}
+
+// fastHex4 decodes the four hex digits at raw[i:].
+func fastHex4(raw []byte, i int) (rune, bool) {
+	if i+4 > len(raw) {
+		return 0, false
+	}
+	var r rune
+	for _, c := range raw[i : i+4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		r = r<<4 | rune(c)
+	}
+	return r, true
+}
+
+// knownEncodings are the "encoding" values writers produce, already boxed
+// as JSON values, so that decoding them allocates nothing per message.
+var knownEncodings = func() []any {
+	e := []any{"base64", "utf8"}
+	for _, c := range compressors {
+		e = append(e, c.name, c.base64, c.utf8, c.utf8Base64)
+	}
+	return e
+}()
+
+// internEncoding returns raw as a string and as a JSON value.
+func internEncoding(raw []byte) (string, any) {
+	for _, e := range knownEncodings {
+		if s := e.(string); string(raw) == s {
+			return s, e
+		}
+	}
+	s := string(raw)
+	return s, s
 }

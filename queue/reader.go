@@ -47,6 +47,7 @@ type reader struct {
 	q      Queue
 	window int
 	count  int
+	remove bool // read once: settle runs per element
 
 	next      func() (string, error, bool) // pull iterator over the current scan
 	stopIter  func()
@@ -64,7 +65,8 @@ type pump struct{}
 var pumpMsg = &pump{}
 
 func newReader(cfg *actors.Config) (actor.Actor, error) {
-	return &reader{cfg: cfg, window: cfg.Int("window"), count: cfg.Int("count"), inflight: map[string]struct{}{}}, nil
+	return &reader{cfg: cfg, window: cfg.Int("window"), count: cfg.Int("count"), remove: cfg.Bool("remove"),
+		inflight: map[string]struct{}{}}, nil
 }
 
 // Receive implements actor.Actor.
@@ -203,7 +205,7 @@ func (r *reader) settle(ctx actor.Context, name string, reason error) {
 	switch {
 	case reason != nil:
 		r.quarantine(ctx, name, reason)
-	case r.cfg.Bool("remove"):
+	case r.remove:
 		if err := r.q.Remove(name); err != nil {
 			actors.Fail(ctx, err)
 		}
