@@ -9,7 +9,6 @@ import (
 
 	"github.com/bricksmq/bricks/actors"
 	"github.com/bricksmq/bricks/brokers/internal/pipe"
-	"github.com/bricksmq/bricks/queue"
 )
 
 // The amqp.sender kind: the destination stage of a transfer into an AMQP
@@ -39,58 +38,26 @@ func init() {
 			Field(actors.Bool("durable").Default(true).
 				Description(`mark every message durable (RabbitMQ keeps only durable messages across restarts); false leaves it to each message's "durable" header`)),
 	}, []bound{{"window", 1}}, func(cfg *actors.Config, c kindConnection) actor.Actor {
-		return &senderActor{cfg: cfg, conn: c, dest: cfg.String("destination"),
+		a := &senderActor{cfg: cfg, conn: c, dest: cfg.String("destination"),
 			so: SenderOptions{Window: intOr(cfg, "window", DefaultWindow), Durable: cfg.Bool("durable")}}
+		a.stage = pipe.NewSenderStage("amqp sender", cfg, a.so.Window, a.run)
+		return a
 	})
 }
 
-// senderActor is one incarnation of amqp.sender.
+// senderActor is one incarnation of amqp.sender: the shared sender stage
+// (brokers/internal/pipe) around a goroutine owning the connection and link.
 type senderActor struct {
-	cfg  *actors.Config
-	conn kindConnection
-	dest string
-	so   SenderOptions
-
-	sending *pipe.Sending // every Deliver not yet answered; at most window with the goroutine
+	cfg   *actors.Config
+	conn  kindConnection
+	dest  string
+	so    SenderOptions
+	stage *pipe.SenderStage
 }
-
-// senderUp tells the actor that the link is attached.
-type senderUp struct{}
-
-// sendResults are the broker's decisions on outbound messages, in the
-// order they came: Err nil (accepted) or the reason to Reject it. The
-// goroutine passes on at once every decision waiting (pipe.Gather), one
-// mailbox message per burst of dispositions.
-type sendResults []Confirmation
 
 // Receive implements actor.Actor.
 func (a *senderActor) Receive(ctx actor.Context) {
-	switch m := pipe.Unwrap(ctx, a).(type) {
-	case *actor.Started:
-		// Fresh per incarnation: our own ids (the upstream's are unique
-		// only per upstream), and at most window messages between the
-		// actor and their decision, so the goroutine's Send never waits
-		// for a window slot and the Confirmations buffer never fills.
-		a.sending = pipe.NewSending(a.so.Window)
-		p := pipe.TaggedPosterOf(ctx, a)
-		out := a.sending.C()
-		actors.Go(ctx, func(gctx context.Context) error { return a.run(gctx, p, out) })
-	case *senderUp:
-		actors.SignalReady(ctx)
-		a.sending.Open()
-	case *queue.Deliver:
-		if m.Message == nil {
-			queue.Answer(ctx, ctx.Sender(), m.ID, errors.New("amqp sender: Deliver without a message"))
-			return
-		}
-		a.sending.Deliver(ctx, m)
-	case sendResults:
-		for _, r := range m {
-			if up, ok := a.sending.Answer(ctx, r.ID, r.Err); ok && r.Err != nil {
-				pipe.Logger(ctx, a.cfg).Warn("amqp sender: message refused", "id", up, "destination", a.dest, "err", r.Err)
-			}
-		}
-	}
+	a.stage.Receive(ctx, a, pipe.Unwrap(ctx, a))
 }
 
 // run is the actor's goroutine: it connects and attaches, then Sends what
@@ -110,7 +77,7 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Ou
 	if err != nil {
 		return fmt.Errorf("amqp sender %s: %w", a.conn.uri, err)
 	}
-	p.Post(&senderUp{})
+	p.Post(&pipe.SenderUp{})
 	for {
 		select {
 		case o := <-out:
@@ -120,7 +87,7 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Ou
 				}
 				if _, merr := ToAMQP(o.Message); merr != nil {
 					// The message itself has no AMQP form: refuse it alone.
-					p.Post(sendResults{{ID: o.ID, Err: err}})
+					p.Post(pipe.Decisions{{ID: o.ID, Err: err}})
 					continue
 				}
 				return a.failed(ctx, s, p, err)
@@ -152,7 +119,7 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Ou
 // (the upstream then resends only what is really in doubt).
 func (a *senderActor) decided(p pipe.Poster, confs ...Confirmation) error {
 	var err error
-	rs := make(sendResults, 0, len(confs))
+	rs := make(pipe.Decisions, 0, len(confs))
 	for _, conf := range confs {
 		if conf.Err != nil && !isRejected(conf.Err) {
 			if err == nil {
@@ -160,7 +127,7 @@ func (a *senderActor) decided(p pipe.Poster, confs ...Confirmation) error {
 			}
 			continue
 		}
-		rs = append(rs, conf)
+		rs = append(rs, pipe.Decided{ID: conf.ID, Err: conf.Err})
 	}
 	if len(rs) > 0 {
 		p.Post(rs)

@@ -9,7 +9,6 @@ import (
 
 	"github.com/bricksmq/bricks/actors"
 	"github.com/bricksmq/bricks/brokers/internal/pipe"
-	"github.com/bricksmq/bricks/queue"
 )
 
 // The stomp.sender kind: the destination stage of a transfer into a STOMP
@@ -66,58 +65,26 @@ func init() {
 			if w < 1 {
 				w = DefaultWindow
 			}
-			return &senderActor{cfg: cfg, conn: c,
-				so: SenderOptions{Window: w, NonPersistent: !cfg.Bool("persistent")}}, nil
+			a := &senderActor{cfg: cfg, conn: c, so: SenderOptions{Window: w, NonPersistent: !cfg.Bool("persistent")}}
+			a.stage = pipe.NewSenderStage("stomp sender", cfg, w, a.run)
+			return a, nil
 		},
 		SignalsReady: true,
 	})
 }
 
-// senderActor is one incarnation of stomp.sender.
+// senderActor is one incarnation of stomp.sender: the shared sender stage
+// (brokers/internal/pipe) around a goroutine owning a Sender.
 type senderActor struct {
-	cfg  *actors.Config
-	conn connection
-	so   SenderOptions
-
-	sending *pipe.Sending // every Deliver not yet answered; at most window with the goroutine
+	cfg   *actors.Config
+	conn  connection
+	so    SenderOptions
+	stage *pipe.SenderStage
 }
-
-// senderUp tells the actor that the Sender is connected.
-type senderUp struct{}
-
-// sendResults are outcomes of outbound messages, in the order they came:
-// the goroutine passes on at once every Result waiting (pipe.Gather), one
-// mailbox message per burst of receipts.
-type sendResults []Result
 
 // Receive implements actor.Actor.
 func (a *senderActor) Receive(ctx actor.Context) {
-	switch m := pipe.Unwrap(ctx, a).(type) {
-	case *actor.Started:
-		// Our own ids (the upstream's are unique only per upstream), and at
-		// most window messages between the actor and their Result: that
-		// bound keeps the goroutine's Send from ever waiting for a free slot
-		// of the Sender's window, and the channel from filling up.
-		a.sending = pipe.NewSending(a.so.Window)
-		p := pipe.TaggedPosterOf(ctx, a)
-		out := a.sending.C()
-		actors.Go(ctx, func(gctx context.Context) error { return a.run(gctx, p, out) })
-	case *senderUp:
-		actors.SignalReady(ctx)
-		a.sending.Open()
-	case *queue.Deliver:
-		if m.Message == nil {
-			queue.Answer(ctx, ctx.Sender(), m.ID, errors.New("stomp sender: Deliver without a message"))
-			return
-		}
-		a.sending.Deliver(ctx, m)
-	case sendResults:
-		for _, r := range m {
-			if up, ok := a.sending.Answer(ctx, r.ID, r.Err); ok && r.Err != nil {
-				pipe.Logger(ctx, a.cfg).Warn("stomp sender: message refused", "id", up, "err", r.Err)
-			}
-		}
-	}
+	a.stage.Receive(ctx, a, pipe.Unwrap(ctx, a))
 }
 
 // run is the actor's goroutine: it connects, then Sends what the actor
@@ -143,7 +110,7 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Ou
 		cancel()
 		_ = s.Close(cctx)
 	}()
-	p.Post(&senderUp{})
+	p.Post(&pipe.SenderUp{})
 	dest := a.cfg.String("destination")
 	for {
 		select {
@@ -156,14 +123,14 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Ou
 			case errors.Is(err, ErrClosed):
 				return a.ended(s, p)
 			default: // the message itself cannot be sent
-				p.Post(sendResults{{ID: o.ID, Err: err}})
+				p.Post(pipe.Decisions{{ID: o.ID, Err: err}})
 			}
 		case r, ok := <-s.Results():
 			if !ok {
 				return a.ended(s, p)
 			}
 			rs, open := pipe.Gather(r, s.Results(), 0)
-			p.Post(sendResults(rs))
+			p.Post(decisions(rs))
 			if !open {
 				return a.ended(s, p)
 			}
@@ -177,16 +144,25 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Ou
 // why it stopped.
 func (a *senderActor) ended(s *Sender, p pipe.Poster) error {
 	<-s.Done()
-	var rs sendResults
+	var rs []Result
 	for r := range s.Results() {
 		rs = append(rs, r)
 	}
 	if len(rs) > 0 {
-		p.Post(rs)
+		p.Post(decisions(rs))
 	}
 	err := s.Err()
 	if err == nil {
 		err = ErrClosed
 	}
 	return fmt.Errorf("stomp sender %s: %w", a.conn.uri, err)
+}
+
+// decisions turns the Sender's Results into the sender stage's Decisions.
+func decisions(rs []Result) pipe.Decisions {
+	ds := make(pipe.Decisions, len(rs))
+	for i, r := range rs {
+		ds[i] = pipe.Decided{ID: r.ID, Err: r.Err}
+	}
+	return ds
 }

@@ -14,6 +14,9 @@
 //     Delivers received, each remembered with its sender until answered,
 //     and handed to the network goroutine with at most a window of them
 //     unanswered;
+//   - SenderStage: the whole actor side of a sender kind around Sending
+//     (start the goroutine, SenderUp, Deliver, Decisions), so a protocol
+//     only writes its goroutine;
 //   - Inbox (source stages): received messages Delivered to the `to:`
 //     sibling in arrival order, held and retried while the sibling is not
 //     running, and counted against `count`; Reason, the never-nil reason
