@@ -151,24 +151,8 @@ children:
 // runBenchTree runs the tree until the probe reports.
 func runBenchTree(b *testing.B, yaml string, p *benchProbe) {
 	b.Helper()
-	tr, err := supervision.LoadBytes(b.Name()+".yaml", []byte(yaml))
-	if err != nil {
+	if err := kindtest.RunUntil(b, yaml, p.done); err != nil {
 		b.Fatal(err)
-	}
-	r, err := supervision.Start(context.Background(), tr, supervision.WithLogger(testLogger()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.Stop(context.Background())
-	select {
-	case err := <-p.done:
-		if err != nil {
-			b.Fatal(err)
-		}
-	case <-r.Done():
-		b.Fatalf("the tree ended early: %v", r.Wait())
-	case <-time.After(5 * time.Minute):
-		b.Fatal("no end after 5 minutes")
 	}
 }
 

@@ -17,7 +17,6 @@ import (
 	"github.com/bricksmq/bricks/internal/kindtest"
 	"github.com/bricksmq/bricks/internal/stomptest"
 	"github.com/bricksmq/bricks/queue"
-	"github.com/bricksmq/bricks/supervision"
 )
 
 // BenchmarkSenderHop measures what the actor path costs per message on
@@ -125,20 +124,7 @@ children:
   - {name: sink, kind: %s, restart: temporary, with: {script: %q}}
   - {name: receiver, kind: stomp.receiver, restart: temporary, with: {uri: %q, destination: %q, to: sink, prefetch: 100, count: %d}}
 `, kindtest.ScriptKind, sink, uri, dest, b.N)
-	tr, err := supervision.LoadBytes("hop.yaml", []byte(yaml))
-	if err != nil {
-		b.Fatal(err)
-	}
-	r, err := supervision.Start(context.Background(), tr, supervision.WithLogger(kindtest.Log()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.Stop(context.Background())
-	select {
-	case <-done:
-	case <-r.Done():
-		b.Fatalf("the tree ended before %d messages: %v", b.N, r.Wait())
-	}
+	kindtest.RunUntil(b, yaml, done)
 }
 
 // hopMessage is a persistent 1 KiB binary message.
@@ -194,22 +180,8 @@ children:
   - {name: sender, kind: stomp.sender, restart: temporary, with: {uri: %q, destination: %q, window: 100}}
   - {name: source, kind: %s, restart: temporary, with: {to: sender, probe: %q}}
 `, uri, dest, hopSourceKind, b.Name())
-	tr, err := supervision.LoadBytes("hop.yaml", []byte(yaml))
-	if err != nil {
+	if err := kindtest.RunUntil(b, yaml, p.done); err != nil {
 		b.Fatal(err)
-	}
-	r, err := supervision.Start(context.Background(), tr, supervision.WithLogger(kindtest.Log()))
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer r.Stop(context.Background())
-	select {
-	case err := <-p.done:
-		if err != nil {
-			b.Fatal(err)
-		}
-	case <-r.Done():
-		b.Fatalf("the tree ended early: %v", r.Wait())
 	}
 }
 

@@ -139,3 +139,30 @@ func WaitUntil(t testing.TB, what string, cond func() bool) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// RunUntil runs the tree described by yaml (on the default actor system,
+// as a benchmark wants) until done delivers or is closed, stops it, and
+// returns what came (a tree that ends first fails the test). It is the
+// frame of the benchmarks that time a tree moving b.N messages.
+func RunUntil[T any](tb testing.TB, yaml string, done <-chan T) T {
+	tb.Helper()
+	tree, err := supervision.LoadBytes(tb.Name()+".yaml", []byte(yaml))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	r, err := supervision.Start(context.Background(), tree, supervision.WithLogger(Log()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer r.Stop(context.Background())
+	select {
+	case v := <-done:
+		return v
+	case <-r.Done():
+		tb.Fatalf("the tree ended early: %v", r.Wait())
+	case <-time.After(5 * time.Minute): // a hang, not a speed
+		tb.Fatal("the tree did not finish within 5 minutes")
+	}
+	var zero T
+	return zero
+}
