@@ -138,8 +138,8 @@ func (w *rewriter) Receive(ctx actor.Context) {
 	case *retryHeld:
 		w.retry(ctx)
 	case *queue.Confirm:
-		w.answer(ctx, m.ID, nil)
+		w.relayAnswer(ctx, m.ID, m, nil)
 	case *queue.Reject:
-		w.answer(ctx, m.ID, m.Reason)
+		w.relayAnswer(ctx, m.ID, m, nil) // as it came: a Reject without a reason stays a Reject
 	}
 }

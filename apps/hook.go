@@ -53,8 +53,8 @@ func (h *hookStage) Receive(ctx actor.Context) {
 	case *retryHeld:
 		h.retry(ctx)
 	case *queue.Confirm:
-		h.answer(ctx, m.ID, nil)
+		h.relayAnswer(ctx, m.ID, m, nil)
 	case *queue.Reject:
-		h.answer(ctx, m.ID, m.Reason)
+		h.relayAnswer(ctx, m.ID, m, nil) // as it came: a Reject without a reason stays a Reject
 	}
 }

@@ -97,26 +97,22 @@ func (r *relay) retry(ctx actor.Context) {
 	}
 }
 
-// answer relays a Confirm or Reject upstream and returns what was in
-// flight; ok is false for an ID this incarnation never passed on (an
-// answer to a previous one), which is dropped.
-func (r *relay) answer(ctx actor.Context, id string, reason error) (inFlight, bool) {
-	p, ok := r.settle(id)
-	if ok {
-		queue.Answer(ctx, p.from, id, reason)
-	}
-	return p, ok
-}
-
 // relayAnswer is answer for the *queue.Confirm or *queue.Reject msg
 // about id, passed upstream as it came (an answer is never changed once
 // sent): no new answer per message and hop.
-func (r *relay) relayAnswer(ctx actor.Context, id string, msg any) (inFlight, bool) {
+// account, if not nil, runs before the answer leaves: what the stage
+// counts is current by the time the source acts on the answer.
+func (r *relay) relayAnswer(ctx actor.Context, id string, msg any, account func(inFlight)) {
 	p, ok := r.settle(id)
-	if ok && p.from != nil {
+	if !ok {
+		return
+	}
+	if account != nil {
+		account(p)
+	}
+	if p.from != nil {
 		ctx.Send(p.from, msg)
 	}
-	return p, ok
 }
 
 // settle forgets the message in flight under id.

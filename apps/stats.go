@@ -136,16 +136,14 @@ func (s *statsStage) Receive(ctx actor.Context) {
 		s.retry(ctx)
 	case *queue.Confirm:
 		s.seen() // a slow sink is not an idle transfer
-		if p, ok := s.relayAnswer(ctx, m.ID, m); ok {
-			s.count(p.size)
-		}
+		s.relayAnswer(ctx, m.ID, m, func(p inFlight) { s.count(p.size) })
 		s.maybeDone(ctx)
 	case *queue.Reject:
-		if _, ok := s.relayAnswer(ctx, m.ID, m); ok {
+		s.relayAnswer(ctx, m.ID, m, func(inFlight) {
 			statsMu.Lock()
 			s.stats.Rejected++
 			statsMu.Unlock()
-		}
+		})
 		s.maybeDone(ctx)
 	case *logStats:
 		s.report("transfer statistics")
