@@ -25,7 +25,7 @@ name: feed
 strategy: rest_for_one
 children:
   - {name: sender, kind: udp.sender, with: {uri: "udp://%s", destination: /topic/feed}}
-  - {name: reader, kind: queue.reader, with: {path: %s, to: sender, loop: false}}
+  - {name: reader, kind: queue.reader, restart: transient, with: {path: %s, to: sender, loop: false}}
 `, l.LocalAddr(), src))
 	seen := map[int]bool{}
 	for range n {
