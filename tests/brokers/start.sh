@@ -20,6 +20,10 @@
 # Environment overrides: BROKERS (default "rabbitmq activemq qpid"), AMQ_BASE,
 #   AMQ_STOMP_PORT, AMQ_OPENWIRE_PORT, QPID_PORT, START_TIMEOUT (seconds, default 90).
 set -euo pipefail
+# No job control, even when the caller exported SHELLOPTS with monitor on:
+# a background subshell is then no process group leader, so setsid does
+# not fork and $! is the broker's own pid (the pid files rely on it).
+set +m
 
 BROKERS=${BROKERS:-"rabbitmq activemq qpid"}
 START_TIMEOUT=${START_TIMEOUT:-90}
@@ -76,8 +80,53 @@ install_pkgs() {
   fi
 }
 
+# bounded CMD...: every broker command runs under a time limit, so a start
+# that hangs fails this script (with the broker's log) instead of CI's run.
+bounded() { timeout -k 10 "$START_TIMEOUT" "$@"; }
+
+# rabbit_log_tail: what the node said, for a failed start.
+rabbit_log_tail() {
+  local f
+  for f in /var/log/rabbitmq/startup_err /var/log/rabbitmq/startup_log /var/log/rabbitmq/rabbit@*.log; do
+    [ -s "$f" ] || continue
+    echo "--- $f (last lines)"; tail -15 "$f"
+  done >&2
+}
+
+# kill_rabbitmq: the node of a failed start, and any node left over (the
+# pid file a SIGKILLed node leaves behind may name another process by now:
+# what is killed is user rabbitmq's Erlang VMs).
+kill_rabbitmq() {
+  local p i vms=()
+  for p in $(pids_of beam.smp); do
+    [ "$(stat -c %U "/proc/$p" 2>/dev/null)" = rabbitmq ] && vms+=("$p")
+  done
+  if [ ${#vms[@]} -gt 0 ]; then
+    kill -9 "${vms[@]}" 2>/dev/null || true
+    # gone, not dying: a new node must not meet the old one's ports
+    for ((i = 0; i < 40; i++)); do
+      kill -0 "${vms[@]}" 2>/dev/null || break
+      sleep 0.25
+    done
+  fi
+  rm -f "$RMQ_PIDFILE"
+  return 0
+}
+
+# rabbitmq_boot: one start of the node, every step bounded; fails unless
+# the node serves STOMP and AMQP in time.
+rabbitmq_boot() {
+  # -detached forks beam.smp as user rabbitmq; RABBITMQ_PID_FILE is written by the node
+  RABBITMQ_PID_FILE=$RMQ_PIDFILE bounded rabbitmq-server -detached >/dev/null 2>&1 &&
+    bounded rabbitmqctl wait "$RMQ_PIDFILE" --timeout "$START_TIMEOUT" >/dev/null &&
+    bounded rabbitmq-diagnostics -q check_port_connectivity >/dev/null &&
+    wait_port 61613 && wait_port 5672
+}
+
 start_rabbitmq() {
-  if alive "$RMQ_PIDFILE"; then log "rabbitmq already running (pid $(cat "$RMQ_PIDFILE"))"; return; fi
+  if alive "$RMQ_PIDFILE" && port_open 61613 && port_open 5672; then
+    log "rabbitmq already running (pid $(cat "$RMQ_PIDFILE"))"; return
+  fi
   # getent must resolve the short host name, Erlang's node name is rabbit@$(hostname -s)
   getent hosts "$(hostname -s)" >/dev/null || echo "127.0.0.1 $(hostname -s)" >>/etc/hosts
   cat >/etc/rabbitmq/rabbitmq.conf <<'EOF'
@@ -87,15 +136,29 @@ stomp.default_user = guest
 stomp.default_pass = guest
 loopback_users.guest = true
 EOF
-  rabbitmq-plugins enable --offline rabbitmq_stomp rabbitmq_amqp1_0 >/dev/null
-  local t0; t0=$(now)
-  # -detached forks beam.smp as user rabbitmq; RABBITMQ_PID_FILE is written by the node
-  RABBITMQ_PID_FILE=$RMQ_PIDFILE rabbitmq-server -detached >/dev/null 2>&1
-  rabbitmqctl wait "$RMQ_PIDFILE" --timeout "$START_TIMEOUT" >/dev/null
-  rabbitmq-diagnostics -q check_port_connectivity >/dev/null
-  wait_port 61613 && wait_port 5672
-  pids_of epmd | head -1 >"$RMQ_EPMD_PIDFILE" || true
-  log "rabbitmq up in $(elapsed "$t0")s (pid $(cat "$RMQ_PIDFILE"))"
+  bounded rabbitmq-plugins enable --offline rabbitmq_stomp rabbitmq_amqp1_0 >/dev/null
+  local t0 attempt; t0=$(now)
+  # A node started right after a SIGKILLed one now and then dies or stalls
+  # while booting: it is killed and started again, the last time on a
+  # fresh database (the tests declare the queues they use).
+  for attempt in 1 2 3; do
+    kill_rabbitmq
+    if rabbitmq_boot; then
+      pids_of epmd | head -1 >"$RMQ_EPMD_PIDFILE" || true
+      log "rabbitmq up in $(elapsed "$t0")s (pid $(cat "$RMQ_PIDFILE"), attempt $attempt)"
+      return
+    fi
+    log "rabbitmq start attempt $attempt failed after $(elapsed "$t0")s"
+    rabbit_log_tail
+    if [ "$attempt" = 2 ]; then
+      log "moving the RabbitMQ database aside for the last attempt"
+      kill_rabbitmq
+      mv /var/lib/rabbitmq/mnesia "/var/lib/rabbitmq/mnesia.failed.$(date +%s)" 2>/dev/null || true
+    fi
+  done
+  kill_rabbitmq
+  log "rabbitmq did not start"
+  exit 1
 }
 
 write_activemq_xml() {
@@ -128,7 +191,8 @@ EOF
 }
 
 start_activemq() {
-  if alive "$AMQ_PIDFILE"; then log "activemq already running (pid $(cat "$AMQ_PIDFILE"))"; return; fi
+  if alive "$AMQ_PIDFILE" && port_open "$AMQ_STOMP_PORT"; then log "activemq already running (pid $(cat "$AMQ_PIDFILE"))"; return; fi
+  stop_pidfile activemq "$AMQ_PIDFILE" # alive but deaf: a stuck JVM
   write_activemq_xml
   local t0 pid; t0=$(now)
   # Run the JVM directly: /usr/bin/activemq re-reads /usr/share/activemq/activemq-options,
@@ -152,7 +216,8 @@ start_activemq() {
 }
 
 start_qpid() {
-  if alive "$QPID_PIDFILE"; then log "qpid already running (pid $(cat "$QPID_PIDFILE"))"; return; fi
+  if alive "$QPID_PIDFILE" && port_open "$QPID_PORT"; then log "qpid already running (pid $(cat "$QPID_PIDFILE"))"; return; fi
+  stop_pidfile qpid "$QPID_PIDFILE"
   mkdir -p "$QPID_DIR"
   local t0 pid; t0=$(now)
   # Debian's interpreter: a python3 earlier on PATH (pyenv) lacks the proton module.
@@ -177,7 +242,7 @@ stop_pidfile() { # name pidfile
 
 stop_all() {
   if want rabbitmq && alive "$RMQ_PIDFILE"; then
-    rabbitmqctl stop "$RMQ_PIDFILE" >/dev/null 2>&1 || stop_pidfile rabbitmq "$RMQ_PIDFILE"
+    bounded rabbitmqctl stop "$RMQ_PIDFILE" >/dev/null 2>&1 || stop_pidfile rabbitmq "$RMQ_PIDFILE"
     rm -f "$RMQ_PIDFILE"; log "rabbitmq stopped"
   fi
   want rabbitmq && stop_pidfile epmd "$RMQ_EPMD_PIDFILE"
