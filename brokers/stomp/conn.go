@@ -1,6 +1,7 @@
 package stomp
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/tls"
@@ -34,6 +35,10 @@ var ErrFrameTooLarge = framelimit.ErrTooLarge
 // blocks (and stops reading the socket) when the consumer lags that much.
 const receiptsBuffer = 1024
 
+// writeBufferSize is the size of a connection's write buffer: a window of
+// 1 KiB messages leaves in a few writes.
+const writeBufferSize = 64 << 10
+
 // Conn is one STOMP 1.1/1.2 connection to one broker address.
 //
 // It owns two goroutines: a reader that dispatches RECEIPT, MESSAGE and ERROR
@@ -54,9 +59,12 @@ type Conn struct {
 	nc     net.Conn
 	reader *frame.Reader
 
-	wmu       sync.Mutex
-	writer    *frame.Writer
-	lastWrite atomic.Int64 // unix nanoseconds
+	wmu sync.Mutex
+	// out gathers encoded frames until a flush sends them in one write:
+	// a burst of SENDs or ACKs costs one system call, not one per frame.
+	out       *bufio.Writer
+	writer    *frame.Writer // encodes into out
+	lastWrite atomic.Int64  // unix nanoseconds
 
 	version, server, session string
 	sendPeriod, recvPeriod   time.Duration
@@ -407,8 +415,35 @@ func (c *Conn) heartBeatLoop() {
 	}
 }
 
-// write writes one frame (nil = heart-beat EOL) and flushes it.
-func (c *Conn) write(f *frame.Frame) error {
+// write writes one frame (nil = heart-beat EOL) and flushes it, with
+// whatever was buffered before it.
+func (c *Conn) write(f *frame.Frame) error { return c.put(f, true) }
+
+// buffer encodes f into the write buffer without flushing it: flush, or the
+// next write, sends it (a full buffer is written out on its own). Whoever
+// buffers must flush before waiting for an answer to what it buffered.
+func (c *Conn) buffer(f *frame.Frame) error { return c.put(f, false) }
+
+// flush sends what buffer left in the write buffer.
+func (c *Conn) flush() error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	if c.out == nil || c.out.Buffered() == 0 {
+		return nil
+	}
+	select {
+	case <-c.done:
+		return c.closedErr()
+	default:
+	}
+	c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
+	if err := c.out.Flush(); err != nil {
+		return c.writeFailed(err)
+	}
+	return nil
+}
+
+func (c *Conn) put(f *frame.Frame, flush bool) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	select {
@@ -417,16 +452,31 @@ func (c *Conn) write(f *frame.Frame) error {
 	default:
 	}
 	if c.writer == nil {
-		c.writer = frame.NewWriterSize(c.nc, 16*1024)
+		c.out = bufio.NewWriterSize(c.nc, writeBufferSize)
+		// frame.Writer flushes its own buffer after every frame: into out,
+		// which it must not see as a *bufio.Writer (it would flush out too).
+		c.writer = frame.NewWriter(struct{ io.Writer }{c.out})
 	}
+	// Set before encoding: a frame larger than the buffer's room reaches
+	// the network at once.
 	c.nc.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
-	if err := c.writer.Write(f); err != nil {
-		err = fmt.Errorf("broker %s: write: %w", c.addr, err)
-		c.fail(err)
-		return err
+	err := c.writer.Write(f)
+	if err == nil && flush {
+		err = c.out.Flush()
+	}
+	if err != nil {
+		return c.writeFailed(err)
 	}
 	c.lastWrite.Store(time.Now().UnixNano())
 	return nil
+}
+
+// writeFailed fails the connection after a write error, which it returns
+// with the broker's address.
+func (c *Conn) writeFailed(err error) error {
+	err = fmt.Errorf("broker %s: write: %w", c.addr, err)
+	c.fail(err)
+	return err
 }
 
 // closedErr wraps the reason the connection ended.

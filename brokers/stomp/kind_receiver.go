@@ -240,18 +240,33 @@ func (a *receiverActor) run(ctx context.Context, p pipe.Poster) error {
 	}
 	defer r.Close()
 	log := cmp.Or(a.conn.opts.Logger, slog.Default())
-	do := func(op ackOp) {
-		f := op.d.Ack
-		if op.nack {
-			f = op.d.Nack
+	free := a.window
+	// settle writes the acknowledgements asked for so far, op first, in
+	// one burst: buffered, then each connection flushed once (one write
+	// for many ACKs; a burst spans two connections only across a
+	// reconnection). A failed write means the broker redelivers the
+	// message: a duplicate, not a loss.
+	settle := func(op ackOp) {
+		var conn *Conn // where the acknowledgements not flushed yet wait
+		for more := true; more; {
+			c, err := op.d.settleBuffered(op.nack)
+			if err != nil {
+				log.Debug("stomp receiver: acknowledgement not written", "err", err)
+			}
+			if c != conn {
+				flushAcks(conn, log)
+				conn = c
+			}
+			free += op.slots
+			select {
+			case op = <-a.acks:
+			default:
+				more = false
+			}
 		}
-		if err := f(); err != nil {
-			// The broker redelivers the message: a duplicate, not a loss.
-			log.Debug("stomp receiver: acknowledgement not written", "err", err)
-		}
+		flushAcks(conn, log)
 	}
 	p.Post(&receiverUp{})
-	free := a.window
 	for {
 		in := r.Deliveries()
 		if free == 0 {
@@ -273,17 +288,24 @@ func (a *receiverActor) run(ctx context.Context, p pipe.Poster) error {
 				return fmt.Errorf("stomp receiver %s %s: %w", a.conn.uri, a.sub.Destination, err)
 			}
 		case op := <-a.acks:
-			do(op)
-			free += op.slots
+			settle(op)
 		case <-ctx.Done():
-			for {
-				select {
-				case op := <-a.acks:
-					do(op)
-				default:
-					return nil
-				}
+			select {
+			case op := <-a.acks:
+				settle(op)
+			default:
 			}
+			return nil
 		}
+	}
+}
+
+// flushAcks writes out the acknowledgements buffered on c (nil: none).
+func flushAcks(c *Conn, log *slog.Logger) {
+	if c == nil {
+		return
+	}
+	if err := c.flush(); err != nil {
+		log.Debug("stomp receiver: acknowledgements not written", "err", err)
 	}
 }

@@ -115,16 +115,28 @@ func (a *senderActor) run(ctx context.Context, p pipe.Poster, out <-chan pipe.Ou
 	for {
 		select {
 		case o := <-out:
-			err := s.Send(ctx, o.ID, dest, o.Message)
-			switch {
-			case err == nil:
-			case ctx.Err() != nil:
-				return nil
-			case errors.Is(err, ErrClosed):
-				return a.ended(s, p)
-			default: // the message itself cannot be sent
-				p.Post(pipe.Decisions{{ID: o.ID, Err: err}})
+			// Every message already handed over goes in the same burst:
+			// buffered, then written out at once (one write, not one per
+			// frame). The actor hands over at most the window, so Buffer
+			// never waits for room.
+			for more := true; more; {
+				err := s.Buffer(ctx, o.ID, dest, o.Message)
+				switch {
+				case err == nil:
+				case ctx.Err() != nil:
+					return nil
+				case errors.Is(err, ErrClosed):
+					return a.ended(s, p)
+				default: // the message itself cannot be sent
+					p.Post(pipe.Decisions{{ID: o.ID, Err: err}})
+				}
+				select {
+				case o = <-out:
+				default:
+					more = false
+				}
 			}
+			s.Flush()
 		case r, ok := <-s.Results():
 			if !ok {
 				return a.ended(s, p)

@@ -29,6 +29,17 @@ func (d *Delivery) Ack() error { return d.sub.Ack(d.f) }
 // dead-letters it, per its own configuration.
 func (d *Delivery) Nack() error { return d.sub.Nack(d.f) }
 
+// settleBuffered is Ack (Nack when nack) left in the connection's write
+// buffer: the caller flushes the Conn it returns once its burst of
+// acknowledgements is written.
+func (d *Delivery) settleBuffered(nack bool) (*Conn, error) {
+	cmd := frame.ACK
+	if nack {
+		cmd = frame.NACK
+	}
+	return d.sub.conn, d.sub.ackFrame(cmd, d.f, false)
+}
+
 // Frame returns the MESSAGE frame as received, delivery headers included.
 func (d *Delivery) Frame() *frame.Frame { return d.f }
 

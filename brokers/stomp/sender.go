@@ -189,11 +189,24 @@ func (s *Sender) Pending() int {
 }
 
 // Send queues m for dest (m's "destination" header when dest is empty)
-// under the caller's id, which its Result will carry. It blocks while the
-// window is full, until ctx ends. A nil error means the Sender owns the
-// message until its Result; an error means it was not taken (bad message,
-// Sender closed, ctx ended).
+// under the caller's id, which its Result will carry, and writes it out
+// with whatever Buffer left. It blocks while the window is full, until ctx
+// ends. A nil error means the Sender owns the message until its Result; an
+// error means it was not taken (bad message, Sender closed, ctx ended).
 func (s *Sender) Send(ctx context.Context, id, dest string, m *queue.Message) error {
+	if err := s.Buffer(ctx, id, dest, m); err != nil {
+		return err
+	}
+	s.Flush()
+	return nil
+}
+
+// Buffer is Send without the write: the frame waits in the connection's
+// buffer until Flush or the next Send (or a full buffer) writes it, so a
+// burst of messages leaves in a few writes. Call Flush once the burst is
+// buffered: until then the broker has not seen it. (Buffer flushes by
+// itself before it waits for room in a full window.)
+func (s *Sender) Buffer(ctx context.Context, id, dest string, m *queue.Message) error {
 	f, err := MessageToFrame(dest, m, !s.so.NonPersistent)
 	if err != nil {
 		return err
@@ -207,12 +220,19 @@ func (s *Sender) Send(ctx context.Context, id, dest string, m *queue.Message) er
 	}
 	select {
 	case s.slots <- struct{}{}:
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	case <-s.closed:
-		return ErrClosed
-	case <-s.done:
-		return s.stoppedErr()
+	default:
+		// The window is full: only receipts for what is buffered can
+		// free it.
+		s.Flush()
+		select {
+		case s.slots <- struct{}{}:
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		case <-s.closed:
+			return ErrClosed
+		case <-s.done:
+			return s.stoppedErr()
+		}
 	}
 	s.wmu.Lock()
 	defer s.wmu.Unlock()
@@ -230,9 +250,19 @@ func (s *Sender) Send(ctx context.Context, id, dest string, m *queue.Message) er
 	if s.conn != nil {
 		// A write error means the connection died: run notices, reconnects
 		// and resends this message with the other pending ones.
-		_ = s.conn.write(f)
+		_ = s.conn.buffer(f)
 	}
 	return nil
+}
+
+// Flush writes out what Buffer left in the connection's buffer. A write
+// error means the connection died: the Sender reconnects and resends.
+func (s *Sender) Flush() {
+	s.wmu.Lock()
+	defer s.wmu.Unlock()
+	if s.conn != nil {
+		_ = s.conn.flush()
+	}
 }
 
 func (s *Sender) stoppedErr() error {
@@ -555,9 +585,12 @@ func (s *Sender) resend(c *Conn) bool {
 	defer s.wmu.Unlock()
 	list := s.pendingList()
 	for _, o := range list {
-		if err := c.write(o.f); err != nil {
+		if err := c.buffer(o.f); err != nil {
 			return false
 		}
+	}
+	if err := c.flush(); err != nil {
+		return false
 	}
 	if len(list) > 0 {
 		s.log.Info("stomp sender resent unconfirmed messages", "count", len(list), "broker", c.Addr().String())
@@ -579,6 +612,7 @@ func (s *Sender) pendingList() []*outgoing {
 // again): the error says how many.
 func (s *Sender) Close(ctx context.Context) error {
 	s.once.Do(func() { close(s.closed) })
+	s.Flush() // what was buffered is sent: Close waits for its receipts
 	var err error
 	// Holding every slot means nothing is pending.
 	held := 0

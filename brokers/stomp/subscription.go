@@ -161,13 +161,15 @@ func (c *Conn) subscribe(ctx context.Context, opts SubscribeOptions, handle func
 // message-id and subscription (STOMP 1.1) and, when the MESSAGE had an
 // "ack" header, id (STOMP 1.2), as stompclt does, so any broker finds it.
 // With AckAuto it does nothing.
-func (s *Subscription) Ack(f *frame.Frame) error { return s.ackFrame(frame.ACK, f) }
+func (s *Subscription) Ack(f *frame.Frame) error { return s.ackFrame(frame.ACK, f, true) }
 
 // Nack refuses a MESSAGE frame: the broker redelivers it or moves it to its
 // dead-letter queue, per its configuration. With AckAuto it does nothing.
-func (s *Subscription) Nack(f *frame.Frame) error { return s.ackFrame(frame.NACK, f) }
+func (s *Subscription) Nack(f *frame.Frame) error { return s.ackFrame(frame.NACK, f, true) }
 
-func (s *Subscription) ackFrame(cmd string, f *frame.Frame) error {
+// ackFrame writes an ACK or NACK (cmd) for f, flushed unless flush is
+// false: then it waits in the connection's buffer for its flush.
+func (s *Subscription) ackFrame(cmd string, f *frame.Frame, flush bool) error {
 	if s.opts.Ack == AckAuto {
 		return nil
 	}
@@ -175,7 +177,11 @@ func (s *Subscription) ackFrame(cmd string, f *frame.Frame) error {
 	if id, ok := f.Header.Contains(frame.Ack); ok {
 		a.Header.Add(frame.Id, id)
 	}
-	if err := s.conn.write(a); err != nil {
+	write := s.conn.write
+	if !flush {
+		write = s.conn.buffer
+	}
+	if err := write(a); err != nil {
 		return fmt.Errorf("%s %s: %w", cmd, f.Header.Get(frame.MessageId), err)
 	}
 	return nil
