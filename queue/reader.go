@@ -17,7 +17,9 @@ import (
 // sibling with at most `window` unanswered, and removes (or, with
 // `remove: false`, unlocks) an element only when its Confirm arrives. When it
 // stops or restarts it unlocks the elements still in flight, so they are
-// offered again: nothing is removed that was not confirmed.
+// offered again: nothing is removed that was not confirmed. Removing (or
+// unlocking) confirmed elements is the settler's work, in a goroutine the
+// reader owns (settler.go), while the reader reads ahead.
 
 func init() {
 	actors.Register(actors.Kind{
@@ -49,6 +51,7 @@ type reader struct {
 	count  int
 	remove bool // read once: settle runs per element
 
+	settler   *settler
 	next      func() (string, error, bool) // pull iterator over the current scan
 	stopIter  func()
 	inflight  map[string]struct{}
@@ -78,6 +81,8 @@ func (r *reader) Receive(ctx actor.Context) {
 			actors.Fail(ctx, err)
 		}
 		r.q = q
+		r.settler = newSettler(q, r.remove, r.window)
+		actors.Go(ctx, r.settler.run)
 		r.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
 		r.pump(ctx)
 	case *pump:
@@ -205,12 +210,8 @@ func (r *reader) settle(ctx actor.Context, name string, reason error) {
 	switch {
 	case reason != nil:
 		r.quarantine(ctx, name, reason)
-	case r.remove:
-		if err := r.q.Remove(name); err != nil {
-			actors.Fail(ctx, err)
-		}
-	default:
-		if err := r.q.Unlock(name); err != nil {
+	case !r.settler.add(name): // the settler lags a window behind
+		if err := r.settler.settle(name); err != nil {
 			actors.Fail(ctx, err)
 		}
 	}
@@ -236,6 +237,11 @@ func (r *reader) release(ctx actor.Context) {
 		}
 	}
 	r.inflight = map[string]struct{}{}
+	// Confirmed elements the settler has not taken yet are settled here:
+	// left locked, they would be sent again once purge unlocked them.
+	r.settler.drain(func(name string, err error) {
+		r.logger(ctx).Warn("cannot settle confirmed element; purge will unlock it", "element", name, "err", err)
+	})
 }
 
 func (r *reader) logger(ctx actor.Context) interface {

@@ -284,3 +284,55 @@ children:
 		t.Errorf("source holds %d messages, want all %d kept (remove: false)", len(left), n)
 	}
 }
+
+// TestReaderStopsWithNothingConfirmedLeftLocked: the reader removes
+// confirmed elements beside its reading (the settler); when it stops after
+// count messages, every confirmed element is gone and no lock is left, so
+// nothing it was told is safe gets sent again.
+func TestReaderStopsWithNothingConfirmedLeftLocked(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	const n, count = 300, 200
+	fill(t, src, n)
+	run := runTree(t, fmt.Sprintf(`
+name: q2q
+strategy: rest_for_one
+auto_shutdown: any_significant
+children:
+  - name: writer
+    kind: queue.writer
+    with: {path: %q}
+  - name: reader
+    kind: queue.reader
+    restart: transient
+    significant: true
+    with: {path: %q, to: writer, window: 50, count: %d}
+`, dst, src, count))
+	select {
+	case <-run.Done():
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the reader never reached its count")
+	}
+	var locks []string
+	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
+		if err == nil && strings.HasSuffix(path, ".lck") {
+			locks = append(locks, path)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(locks) > 0 {
+		t.Fatalf("%d locks left in the source after the reader stopped, e.g. %s", len(locks), locks[0])
+	}
+	left, moved := seqs(t, src), seqs(t, dst)
+	if len(moved) != count || len(left) != n-count {
+		t.Fatalf("destination holds %d messages and source %d, want %d and %d", len(moved), len(left), count, n-count)
+	}
+	for seq := range moved {
+		if _, ok := left[seq]; ok {
+			t.Errorf("message %s is in both queues: confirmed but not removed", seq)
+		}
+	}
+}
