@@ -51,7 +51,9 @@ const writeBufferSize = 64 << 10
 // Writes (Send, Ack, ...) may be called from any goroutine; each frame is
 // written and flushed under a mutex, without waiting for any answer: receipts
 // arrive on Receipts, so many SENDs can be outstanding (pipelining), unlike
-// go-stomp's Conn.Send with a receipt which waits for each one.
+// go-stomp's Conn.Send with a receipt which waits for each one. A burst of
+// frames can also be buffered and flushed once (Sender.Buffer, and the
+// stomp.receiver kind's acknowledgements): one write for the burst.
 type Conn struct {
 	addr   Address
 	opts   Options
