@@ -243,15 +243,11 @@ func TestTransferQuarantinesCorruptElements(t *testing.T) {
 	}
 }
 
-// TestTransferOnePassWithoutRemove: loop: false with remove: false is one
-// pass, like stompclt without --remove: every element is sent once, stays in
-// the source unlocked, and the reader ends instead of meeting the unlocked
-// elements again in a new scan.
-func TestTransferOnePassWithoutRemove(t *testing.T) {
-	dir := t.TempDir()
-	src, dst := filepath.Join(dir, "in"), filepath.Join(dir, "out")
-	const n = 40
-	fill(t, src, n)
+// runToEnd runs a queue.reader of src (with the given extra settings, e.g.
+// "loop: false") into a queue.writer of dst until the reader ends, which
+// ends the tree.
+func runToEnd(t *testing.T, src, dst, readerWith string) {
+	t.Helper()
 	run := runTree(t, fmt.Sprintf(`
 name: q2q
 strategy: rest_for_one
@@ -264,13 +260,25 @@ children:
     kind: queue.reader
     restart: transient
     significant: true
-    with: {path: %q, to: writer, window: 8, loop: false, remove: false}
-`, dst, src))
+    with: {path: %q, to: writer, %s}
+`, dst, src, readerWith))
 	select {
 	case <-run.Done():
 	case <-time.After(2 * time.Minute):
-		t.Fatal("the one-pass reader never ended")
+		t.Fatalf("the reader (%s) never ended", readerWith)
 	}
+}
+
+// TestTransferOnePassWithoutRemove: loop: false with remove: false is one
+// pass, like stompclt without --remove: every element is sent once, stays in
+// the source unlocked, and the reader ends instead of meeting the unlocked
+// elements again in a new scan.
+func TestTransferOnePassWithoutRemove(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	const n = 40
+	fill(t, src, n)
+	runToEnd(t, src, dst, "window: 8, loop: false, remove: false")
 	got := seqs(t, dst)
 	if len(got) != n {
 		t.Fatalf("destination holds %d distinct messages, want %d", len(got), n)
@@ -294,25 +302,7 @@ func TestReaderStopsWithNothingConfirmedLeftLocked(t *testing.T) {
 	src, dst := filepath.Join(dir, "in"), filepath.Join(dir, "out")
 	const n, count = 300, 200
 	fill(t, src, n)
-	run := runTree(t, fmt.Sprintf(`
-name: q2q
-strategy: rest_for_one
-auto_shutdown: any_significant
-children:
-  - name: writer
-    kind: queue.writer
-    with: {path: %q}
-  - name: reader
-    kind: queue.reader
-    restart: transient
-    significant: true
-    with: {path: %q, to: writer, window: 50, count: %d}
-`, dst, src, count))
-	select {
-	case <-run.Done():
-	case <-time.After(2 * time.Minute):
-		t.Fatal("the reader never reached its count")
-	}
+	runToEnd(t, src, dst, fmt.Sprintf("window: 50, count: %d", count))
 	var locks []string
 	err := filepath.WalkDir(src, func(path string, d os.DirEntry, err error) error {
 		if err == nil && strings.HasSuffix(path, ".lck") {

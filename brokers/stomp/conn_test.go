@@ -188,18 +188,7 @@ func TestSenderResendsAfterConnectionLoss(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got := map[string]bool{}
-	for len(got) < 3 {
-		select {
-		case r := <-s.Results():
-			if r.Err != nil {
-				t.Fatal(r.Err)
-			}
-			got[r.ID] = true
-		case <-ctx.Done():
-			t.Fatalf("only %v confirmed", got)
-		}
-	}
+	confirmedIDs(ctx, t, s, 3)
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
 	}

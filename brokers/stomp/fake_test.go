@@ -2,6 +2,7 @@ package stomp
 
 import (
 	"bufio"
+	"context"
 	"io"
 	"net"
 	"sync"
@@ -159,8 +160,9 @@ func serveSTOMP(heartBeat string) func(fb *fakeBroker, nc net.Conn) {
 }
 
 // serveRefusing is serveSTOMP, except that it answers each SEND for which
-// refuse returns a frame with that frame (an ERROR) and closes the
-// connection, as RabbitMQ and ActiveMQ do. A nil refuse refuses nothing.
+// refuse returns a frame with that frame (an ERROR) and ends the
+// connection, as RabbitMQ and ActiveMQ do (here once the client has read
+// the ERROR and closed its side). A nil refuse refuses nothing.
 func serveRefusing(heartBeat string, refuse func(send *frame.Frame) *frame.Frame) func(fb *fakeBroker, nc net.Conn) {
 	return func(fb *fakeBroker, nc net.Conn) {
 		frameLoop(nc, func(w *frame.Writer, f *frame.Frame) bool {
@@ -171,6 +173,12 @@ func serveRefusing(heartBeat string, refuse func(send *frame.Frame) *frame.Frame
 				if refuse != nil {
 					if e := refuse(f); e != nil {
 						w.Write(e)
+						// Close only once the client has: closing at once
+						// would make the kernel answer the client's next
+						// SEND with a reset, which may discard the ERROR
+						// before the client reads it (a race that turned
+						// the refusal into a plain connection loss).
+						io.Copy(io.Discard, nc)
 						return false
 					}
 				}
@@ -197,4 +205,23 @@ func serveSubscribe(answer func(w *frame.Writer, subscribe *frame.Frame)) func(f
 			return true
 		})
 	}
+}
+
+// confirmedIDs reads n Results from s and returns their ids; a refused
+// message, or ctx ending first, fails t.
+func confirmedIDs(ctx context.Context, t *testing.T, s *Sender, n int) map[string]bool {
+	t.Helper()
+	got := map[string]bool{}
+	for len(got) < n {
+		select {
+		case r := <-s.Results():
+			if r.Err != nil {
+				t.Fatal(r.Err)
+			}
+			got[r.ID] = true
+		case <-ctx.Done():
+			t.Fatalf("only %v confirmed of %d", got, n)
+		}
+	}
+	return got
 }

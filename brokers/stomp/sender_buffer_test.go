@@ -25,18 +25,7 @@ func TestSenderBufferWaitsForFlush(t *testing.T) {
 		t.Fatal("Buffer wrote its frames out: want them held until Flush")
 	}
 	s.Flush()
-	got := map[string]bool{}
-	for len(got) < 3 {
-		select {
-		case r := <-s.Results():
-			if r.Err != nil {
-				t.Fatal(r.Err)
-			}
-			got[r.ID] = true
-		case <-ctx.Done():
-			t.Fatalf("only %v confirmed after Flush", got)
-		}
-	}
+	confirmedIDs(ctx, t, s, 3)
 	if err := s.Close(ctx); err != nil {
 		t.Fatal(err)
 	}
