@@ -377,18 +377,7 @@ func TestBrokerSenderSurvivesConnectionCuts(t *testing.T) {
 				}
 			}
 		}()
-		confirmed := map[string]bool{}
-		for len(confirmed) < n {
-			select {
-			case r := <-s.Results():
-				if r.Err != nil {
-					t.Fatal(r.Err)
-				}
-				confirmed[r.ID] = true
-			case <-ctx.Done():
-				t.Fatalf("%d of %d confirmed", len(confirmed), n)
-			}
-		}
+		confirmedIDs(ctx, t, s, n)
 		if err := s.Close(ctx); err != nil {
 			t.Fatal(err)
 		}
