@@ -28,6 +28,10 @@ type NodeStatus struct {
 	Restarts   int
 	PID        string // the actor's id, empty when stopped
 	LastReason string // the reason of the last abnormal exit, if any
+	// Node is the definition the running tree uses for the node: the
+	// file's after a reload, the caller's for a StartChild. Shared with
+	// the tree: read it, do not modify it.
+	Node *Node
 }
 
 // registry is the shared view of every node of a running tree: the snapshot
@@ -90,7 +94,7 @@ func (r *registry) snapshot() []NodeStatus {
 	for p, c := range r.nodes {
 		key(p)
 		st := NodeStatus{Path: c.path, Kind: c.kind, State: childState(c.pub.state.Load()).public(),
-			Restarts: int(c.pub.restarts.Load())}
+			Restarts: int(c.pub.restarts.Load()), Node: c.pub.node.Load()}
 		if pid := c.pid.Load(); pid != nil {
 			st.PID = pid.Id
 		}
@@ -109,6 +113,7 @@ type published struct {
 	restarts atomic.Int32
 	idx      atomic.Int32
 	lastErr  atomic.Pointer[error]
+	node     atomic.Pointer[Node]
 }
 
 // publish makes the child's current state visible to Inspect.
@@ -116,6 +121,7 @@ func (c *child) publish() {
 	c.pub.state.Store(int32(c.state))
 	c.pub.restarts.Store(int32(c.restarts))
 	c.pub.idx.Store(int32(c.idx))
+	c.pub.node.Store(c.node)
 	if c.lastErr != nil {
 		if p := c.pub.lastErr.Load(); p == nil || *p != c.lastErr {
 			err := c.lastErr

@@ -229,9 +229,9 @@ func TestRunHTTP(t *testing.T) {
 		go func() { // after the reload, handled once this callback returns
 			defer func() { sigs <- syscall.SIGTERM }()
 			for range 10000 { // a hang guard, not a timing assertion
-				body, err := fetch(t, "http://"+addr+"/tree.txt")
-				if err != nil || strings.Contains(body, "added:") {
-					reloaded, fetchErr = body, err
+				reloaded, fetchErr = fetch(t, "http://"+addr+"/tree.txt")
+				// The new node shows up stopped before it starts.
+				if fetchErr != nil || strings.Contains(reloaded, "added: runtest.idle, permanent, shutdown 5s [running]") {
 					return
 				}
 				time.Sleep(5 * time.Millisecond)

@@ -10,6 +10,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/bricksmq/bricks/supervision"
 )
 
 func TestStatusJSONShowsRestart(t *testing.T) {
@@ -219,5 +222,21 @@ func TestEndedTree(t *testing.T) {
 	}
 	if txt := get(t, srv, "/tree.txt", "text/plain; charset=utf-8"); !strings.Contains(txt, "  sink: statuspage.idle, permanent, shutdown 5s [stopped]\n") {
 		t.Errorf("tree.txt after Stop:\n%s", txt)
+	}
+}
+
+// TestStartedChildShowsItsDefinition: a node the tree file does not have
+// (added by StartChild, or by a reload before the page's file is swapped)
+// is drawn with the definition it runs with, not with zero values.
+func TestStartedChildShowsItsDefinition(t *testing.T) {
+	r, _, srv := startShop(t)
+	added := &supervision.Node{Name: "extra", Kind: "statuspage.idle", Restart: supervision.Transient,
+		Shutdown: supervision.Shutdown{Timeout: 2 * time.Second}}
+	if err := r.StartChild(context.Background(), "shop/team", added); err != nil {
+		t.Fatal(err)
+	}
+	want := "    extra: statuspage.idle, transient, shutdown 2s [running]\n"
+	if txt := get(t, srv, "/tree.txt", "text/plain; charset=utf-8"); !strings.Contains(txt, want) {
+		t.Errorf("tree.txt lacks %q:\n%s", want, txt)
 	}
 }

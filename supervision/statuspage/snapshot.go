@@ -77,7 +77,8 @@ func (h *Handler) view() *live {
 }
 
 // overlay builds the running structure from a snapshot (in tree order),
-// reusing t's node for every path t has. Nodes are copied: t is shared.
+// each node from its running definition, else from t's node for the path.
+// Nodes are copied: both are shared.
 func overlay(t *supervision.Tree, snap []supervision.NodeStatus) *supervision.Tree {
 	file := map[string]*supervision.Node{}
 	supervision.Walk(t.Root, func(n *supervision.Node, path string, _ int) { file[path] = n })
@@ -85,7 +86,9 @@ func overlay(t *supervision.Tree, snap []supervision.NodeStatus) *supervision.Tr
 	var root *supervision.Node
 	for _, st := range snap {
 		var n supervision.Node
-		if f := file[st.Path]; f != nil {
+		if st.Node != nil { // the running definition: the file may not be swapped in yet
+			n = *st.Node
+		} else if f := file[st.Path]; f != nil {
 			n = *f
 		} else {
 			n = supervision.Node{Name: st.Path[strings.LastIndexByte(st.Path, '/')+1:], Kind: st.Kind}
