@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/asynkron/protoactor-go/actor"
 
@@ -76,5 +78,118 @@ children:
 	}
 	if c := count(t, in); c != 0 {
 		t.Errorf("source still holds %d", c)
+	}
+}
+
+// test.slowsink confirms each message a moment later, as a broker does,
+// so that some are always in flight.
+var (
+	slowMu   sync.Mutex
+	slowSeen = map[string]int{}
+)
+
+func init() {
+	actors.Register(actors.Kind{Name: "test.slowsink", Summary: "sink confirming a moment later (tests)",
+		New: func(*actors.Config) (actor.Actor, error) {
+			return actor.ReceiveFunc(func(ctx actor.Context) {
+				d, ok := ctx.Message().(*queue.Deliver)
+				if !ok {
+					return
+				}
+				slowMu.Lock()
+				slowSeen[d.ID]++
+				slowMu.Unlock()
+				sender, system := ctx.Sender(), ctx.ActorSystem()
+				time.AfterFunc(2*time.Millisecond, func() { system.Root.Send(sender, &queue.Confirm{ID: d.ID}) })
+			}), nil
+		}})
+}
+
+// test.failingsource delivers messages "0".."n-1" until each is confirmed,
+// all at once, and fails once, on its 10th confirmation, with the rest in
+// flight; each incarnation delivers what is not
+// confirmed yet, and the source ends normally once everything is.
+var (
+	sourceMu        sync.Mutex
+	sourceConfirmed = map[string]bool{}
+	sourceFailed    bool
+)
+
+const failingSourceMessages = 40
+
+type failingSource struct{ cfg *actors.Config }
+
+func (s *failingSource) Receive(ctx actor.Context) {
+	switch m := ctx.Message().(type) {
+	case *actor.Started:
+		to := s.cfg.SiblingPID("to")
+		sourceMu.Lock()
+		defer sourceMu.Unlock()
+		for i := range failingSourceMessages {
+			if id := strconv.Itoa(i); !sourceConfirmed[id] {
+				ctx.Request(to, &queue.Deliver{ID: id, Message: queue.NewText("m"+id, nil)})
+			}
+		}
+	case *queue.Confirm:
+		sourceMu.Lock()
+		sourceConfirmed[m.ID] = true
+		n, fail := len(sourceConfirmed), false
+		if n == 10 && !sourceFailed {
+			sourceFailed, fail = true, true
+		}
+		sourceMu.Unlock()
+		switch {
+		case fail:
+			actors.Fail(ctx, errors.New("source failed on purpose"))
+		case n == failingSourceMessages:
+			actors.StopNormal(ctx)
+		}
+	}
+}
+
+func init() {
+	actors.Register(actors.Kind{Name: "test.failingsource", Summary: "source failing once mid-transfer (tests)",
+		Spec: actors.NewSpec().Field(actors.Sibling("to").Required().Description("next stage")),
+		New:  func(cfg *actors.Config) (actor.Actor, error) { return &failingSource{cfg: cfg}, nil }})
+}
+
+// TestSourceFailureMidTransfer: when the source fails with messages in
+// flight, the transfer restarts it and the stages after it (the drain
+// among them), and every message arrives. The new source delivers before
+// the new drain reopens the gate: the gate holds those messages until then
+// (it once dropped them, and the new source waited forever for answers).
+func TestSourceFailureMidTransfer(t *testing.T) {
+	sourceMu.Lock()
+	clear(sourceConfirmed)
+	sourceFailed = false
+	sourceMu.Unlock()
+	slowMu.Lock()
+	clear(slowSeen)
+	slowMu.Unlock()
+	runTree(t, "failing.yaml", `
+name: failing
+strategy: rest_for_one
+intensity: 5
+period: 1m
+backoff: {min: 10ms, max: 100ms}
+auto_shutdown: any_significant
+children:
+  - {name: sink, kind: test.slowsink}
+  - {name: stats, kind: transfer.stats, with: {to: sink}}
+  - {name: source, kind: test.failingsource, restart: transient, significant: true, with: {to: stats}}
+  - {name: drain, kind: transfer.drain, shutdown: 11s, with: {gate: stats}}
+`)
+	sourceMu.Lock()
+	defer sourceMu.Unlock()
+	if !sourceFailed {
+		t.Fatal("the source never failed: the test tested nothing")
+	}
+	if len(sourceConfirmed) != failingSourceMessages {
+		t.Errorf("%d messages confirmed, want %d", len(sourceConfirmed), failingSourceMessages)
+	}
+	slowMu.Lock()
+	defer slowMu.Unlock()
+	if len(slowSeen) != failingSourceMessages {
+		t.Errorf("sink got %d distinct messages, want %d", len(slowSeen), failingSourceMessages)
 	}
 }

@@ -124,13 +124,18 @@ func (s *statsStage) Receive(ctx actor.Context) {
 		s.start(ctx)
 	case *queue.Deliver:
 		if s.draining {
-			return // held back: the source releases it when the transfer stops
+			// Held back, not dropped: a stop ends this stage after the
+			// source, which releases it; after a restart of the source,
+			// the new incarnation delivers before its drain reopens the
+			// gate, and must not wait forever for an answer.
+			s.held = append(s.held, heldMsg{id: m.ID, from: ctx.Sender(), msg: m.Message})
+			return
 		}
 		s.seen()
 		s.forward(ctx, m, m.Message)
 	case *retryHeld:
-		if s.draining { // what waited stays with the source
-			s.held, s.retrying = nil, false
+		if s.draining { // held until the gate reopens
+			s.retrying = false
 			return
 		}
 		s.retry(ctx)
@@ -161,6 +166,9 @@ func (s *statsStage) Receive(ctx actor.Context) {
 		s.maybeDone(ctx)
 	case *drainResume:
 		s.draining = s.ended
+		if !s.draining && len(s.held) > 0 {
+			s.retry(ctx)
+		}
 	case *durationOver:
 		s.drain(ctx, "duration reached: draining")
 	case *checkIdle:
