@@ -45,11 +45,7 @@ func (q *DQS) Purge(opts PurgeOptions) error {
 				if limit < 0 {
 					return
 				}
-				var st unix.Stat_t
-				if unix.Stat(dir+"/"+n, &st) != nil {
-					return // ENOENT: gone meanwhile
-				}
-				if st.Mtim.Nano() < limit {
+				if olderThan(dir+"/"+n, limit) {
 					stale = append(stale, n)
 				}
 			})
@@ -57,6 +53,14 @@ func (q *DQS) Purge(opts PurgeOptions) error {
 				return q.wrap(err)
 			}
 			for _, n := range stale {
+				// Asked again: a lock taken meanwhile (by a new link,
+				// dated a moment later by its touch) is not stale. This
+				// narrows dirq's race between link and touch to those
+				// two system calls; a reader that loses it skips the
+				// element.
+				if strings.HasSuffix(n, lckSuffix) && !olderThan(dir+"/"+n, oldLock) {
+					continue
+				}
 				if err := unix.Unlink(dir + "/" + n); err != nil && err != unix.ENOENT {
 					return q.wrap(pathErr("unlink", dir+"/"+n, err))
 				}
@@ -100,4 +104,14 @@ func (q *DQS) removeEmptyIdirs(idirs []string, empty func(dir string) (bool, err
 		return q.wrap(err)
 	}
 	return nil
+}
+
+// olderThan reports whether the file at path was modified before limit
+// (Unix nanoseconds); a file gone meanwhile is not.
+func olderThan(path string, limit int64) bool {
+	var st unix.Stat_t
+	if unix.Stat(path, &st) != nil {
+		return false // ENOENT: gone meanwhile
+	}
+	return st.Mtim.Nano() < limit
 }

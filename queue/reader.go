@@ -3,6 +3,7 @@ package queue
 import (
 	"errors"
 	"fmt"
+	"io/fs"
 	"iter"
 	"time"
 
@@ -62,6 +63,9 @@ type reader struct {
 	timers    *scheduler.TimerScheduler
 }
 
+// openReaderQueue is Open; tests put a queue that misbehaves in between.
+var openReaderQueue = Open
+
 // pump asks the reader to deliver up to its window.
 type pump struct{}
 
@@ -76,12 +80,15 @@ func newReader(cfg *actors.Config) (actor.Actor, error) {
 func (r *reader) Receive(ctx actor.Context) {
 	switch m := ctx.Message().(type) {
 	case *actor.Started:
-		q, err := Open(r.cfg.String("type"), r.cfg.String("path"))
+		q, err := openReaderQueue(r.cfg.String("type"), r.cfg.String("path"))
 		if err != nil {
 			actors.Fail(ctx, err)
 		}
 		r.q = q
-		r.settler = newSettler(q, r.remove, r.window)
+		log := r.logger(ctx)
+		r.settler = newSettler(q, r.remove, r.window, func(name string, err error) {
+			log.Warn("confirmed element had lost its lock (a purge took it for stale); it may be sent again", "element", name, "err", err)
+		})
 		actors.Go(ctx, r.settler.run)
 		r.timers = scheduler.NewTimerScheduler(ctx.ActorSystem().Root)
 		r.pump(ctx)
@@ -137,6 +144,14 @@ func (r *reader) take(ctx actor.Context, name string) (*Message, bool) {
 	}
 	if errors.Is(err, ErrCorrupt) {
 		r.quarantine(ctx, name, err)
+		return nil, false
+	}
+	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrNotLocked) {
+		// The lock is gone already: a purge elsewhere found it stale in
+		// the moment between the link and the touch that dates it (the
+		// new link carries the element's old mtime). It is not ours any
+		// more; the element is offered again, to us or to another reader.
+		r.logger(ctx).Warn("element lost its lock before it was read; skipped", "element", name, "err", err)
 		return nil, false
 	}
 	_ = r.q.Unlock(name)

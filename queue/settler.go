@@ -2,7 +2,10 @@ package queue
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
+	"slices"
 	"sync"
 )
 
@@ -23,14 +26,19 @@ type settler struct {
 	q      Queue
 	remove bool
 	limit  int
+	// lost is told of a confirmed element whose lock was gone when it was
+	// settled (a purge elsewhere took it for stale): the element is removed
+	// all the same (DQS) or stays to be offered again (DQN), a duplicate at
+	// worst, and failing the reader would only make more.
+	lost func(name string, err error)
 
 	mu      sync.Mutex
 	backlog []string      // confirmed, not taken by the goroutine yet
 	wake    chan struct{} // capacity 1: something was added to backlog
 }
 
-func newSettler(q Queue, remove bool, limit int) *settler {
-	return &settler{q: q, remove: remove, limit: limit, wake: make(chan struct{}, 1)}
+func newSettler(q Queue, remove bool, limit int, lost func(name string, err error)) *settler {
+	return &settler{q: q, remove: remove, limit: limit, lost: lost, wake: make(chan struct{}, 1)}
 }
 
 // add hands a confirmed element to the goroutine; false when the backlog
@@ -61,15 +69,23 @@ func (s *settler) take(buf []string) []string {
 
 // settle removes or unlocks one confirmed element.
 func (s *settler) settle(name string) error {
+	var err error
 	if s.remove {
-		return s.q.Remove(name)
+		err = s.q.Remove(name)
+	} else {
+		err = s.q.Unlock(name)
 	}
-	return s.q.Unlock(name)
+	if err != nil && (errors.Is(err, ErrNotLocked) || errors.Is(err, fs.ErrNotExist)) {
+		s.lost(name, err)
+		return nil
+	}
+	return err
 }
 
 // run is the goroutine: it settles the backlog in batches until ctx ends.
 // A batch it took is finished even then (drain does not see it); an error
-// fails the reader, whose restart leaves the element to purge.
+// fails the reader, whose restart leaves the element to purge, and puts
+// the rest of the batch back for the reader's drain.
 func (s *settler) run(ctx context.Context) error {
 	var batch []string
 	for {
@@ -83,13 +99,25 @@ func (s *settler) run(ctx context.Context) error {
 			if len(batch) == 0 {
 				break
 			}
-			for _, name := range batch {
+			for i, name := range batch {
 				if err := s.settle(name); err != nil {
+					s.putBack(batch[i+1:]) // for the stopping reader's drain
 					return fmt.Errorf("settling confirmed element %s: %w", name, err)
 				}
 			}
 		}
 	}
+}
+
+// putBack returns names the goroutine took but could not settle to the
+// front of the backlog.
+func (s *settler) putBack(names []string) {
+	if len(names) == 0 {
+		return
+	}
+	s.mu.Lock()
+	s.backlog = append(slices.Clone(names), s.backlog...)
+	s.mu.Unlock()
 }
 
 // drain settles, in the caller, what the goroutine has not taken, and

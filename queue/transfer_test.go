@@ -326,3 +326,72 @@ func TestReaderStopsWithNothingConfirmedLeftLocked(t *testing.T) {
 		}
 	}
 }
+
+// lockThief is a queue whose purge, elsewhere, takes the first lock of
+// each of the first `steal` elements for stale right after Lock made it:
+// dirq's race between the link that locks and the touch that dates the
+// lock (the new link carries the element's old mtime).
+type lockThief struct {
+	queue.Queue
+	steal  int
+	stolen map[string]bool
+}
+
+func (q *lockThief) Lock(name string) (bool, error) {
+	ok, err := q.Queue.Lock(name)
+	if ok && len(q.stolen) < q.steal && !q.stolen[name] {
+		q.stolen[name] = true
+		if err := os.Remove(filepath.Join(q.Path(), name+".lck")); err != nil {
+			return false, err
+		}
+	}
+	return ok, err
+}
+
+// TestReaderSkipsAnElementWhoseLockWasTaken: an element whose lock a purge
+// took between Lock and the read is skipped, not a failure of the reader:
+// it is read again later and every message arrives once. The tree allows no
+// restart, so a reader that fails ends it with an error.
+func TestReaderSkipsAnElementWhoseLockWasTaken(t *testing.T) {
+	dir := t.TempDir()
+	src, dst := filepath.Join(dir, "in"), filepath.Join(dir, "out")
+	const n = 30
+	fill(t, src, n)
+	thief := &lockThief{steal: 5, stolen: map[string]bool{}}
+	queue.WrapReaderQueue(t, func(q queue.Queue) queue.Queue { thief.Queue = q; return thief })
+	run := runTree(t, fmt.Sprintf(`
+name: q2q
+strategy: rest_for_one
+intensity: 0
+auto_shutdown: any_significant
+children:
+  - name: writer
+    kind: queue.writer
+    with: {path: %q}
+  - name: reader
+    kind: queue.reader
+    restart: transient
+    significant: true
+    with: {path: %q, to: writer, window: 4, poll: 10ms, count: %d}
+`, dst, src, n))
+	select {
+	case <-run.Done():
+	case <-time.After(2 * time.Minute):
+		t.Fatal("the reader never ended")
+	}
+	if err := run.Wait(); err != nil {
+		t.Fatalf("the tree ended with %v (the reader failed)", err)
+	}
+	if len(thief.stolen) != thief.steal {
+		t.Fatalf("%d locks taken, want %d", len(thief.stolen), thief.steal)
+	}
+	got := seqs(t, dst)
+	if len(got) != n {
+		t.Fatalf("destination holds %d distinct messages, want %d", len(got), n)
+	}
+	for seq, c := range got {
+		if c != 1 {
+			t.Errorf("message %s arrived %d times", seq, c)
+		}
+	}
+}
