@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+	"time"
 	"unicode/utf8"
 
 	"github.com/bricksmq/bricks/queue"
@@ -52,6 +53,13 @@ func openDirStore(dir, name string, log *slog.Logger) (store, error) {
 			return nil, err
 		}
 		s.ready.pushBack(&entry{name: elt, redelivered: wasLocked})
+	}
+	// A lock without its element is an acknowledged message whose removal
+	// a killed broker did not finish (the element goes first, then the
+	// lock): nothing to deliver, only a file to clear. Temporary files
+	// (unconfirmed adds) are left alone, as dirq's purge would by default.
+	if err := q.Purge(queue.PurgeOptions{MaxLock: time.Nanosecond}); err != nil {
+		return nil, fmt.Errorf("clear stale locks of %s: %w", path, err)
 	}
 	if n := s.ready.len(); n > 0 {
 		s.log.Info("stomp broker: queue reopened", "messages", n)

@@ -192,3 +192,36 @@ func TestDirLockReleasedWhenListenFails(t *testing.T) {
 	}
 	_, _ = start(t, Options{Storage: StorageDir, Dir: dir}) // fails if the lock leaked
 }
+
+// TestDirClearsLockOfRemovedElement: a broker killed between the two
+// unlinks of an acknowledgement leaves a lock without its element; the next
+// broker clears it and delivers only the messages still there.
+func TestDirClearsLockOfRemovedElement(t *testing.T) {
+	dir := t.TempDir()
+	q, err := queue.NewDQS(filepath.Join(dir, "acked"), queue.DQSOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone, err := q.AddMessage(queue.NewText("acknowledged", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := q.AddMessage(queue.NewText("waiting", nil)); err != nil {
+		t.Fatal(err)
+	}
+	if ok, err := q.Lock(gone); !ok || err != nil {
+		t.Fatalf("lock: %v %v", ok, err)
+	}
+	if err := os.Remove(filepath.Join(q.Path(), gone)); err != nil { // Remove's first unlink only
+		t.Fatal(err)
+	}
+	_, tg := start(t, Options{Storage: StorageDir, Dir: dir})
+	c := stomptest.Connect(t, tg)
+	got := receiveN(t, c, subscribe(t, c, "/queue/acked", "client-individual", 10), 1)
+	if string(got[0].Body) != "waiting" {
+		t.Errorf("delivered %q, want the waiting message", got[0].Body)
+	}
+	if _, err := os.Stat(filepath.Join(q.Path(), gone+".lck")); !os.IsNotExist(err) {
+		t.Errorf("the lock of the removed element is still there (stat: %v)", err)
+	}
+}
