@@ -23,27 +23,33 @@ var (
 	flakyDone = map[string]bool{}
 )
 
-func init() {
-	actors.Register(actors.Kind{Name: "test.flaky", Summary: "sink failing now and then (tests)",
+// registerSink registers a test sink kind calling onDeliver for each
+// message delivered to it.
+func registerSink(name, summary string, onDeliver func(ctx actor.Context, d *queue.Deliver)) {
+	actors.Register(actors.Kind{Name: name, Summary: summary,
 		New: func(*actors.Config) (actor.Actor, error) {
 			return actor.ReceiveFunc(func(ctx actor.Context) {
-				d, ok := ctx.Message().(*queue.Deliver)
-				if !ok {
-					return
+				if d, ok := ctx.Message().(*queue.Deliver); ok {
+					onDeliver(ctx, d)
 				}
-				flakyMu.Lock()
-				flakyN++
-				n := flakyN
-				if n != 5 && n != 12 {
-					flakyDone[d.Message.Header["seq"]] = true
-				}
-				flakyMu.Unlock()
-				if n == 5 || n == 12 {
-					actors.Fail(ctx, errors.New("connection lost"))
-				}
-				queue.Answer(ctx, ctx.Sender(), d.ID, nil)
 			}), nil
 		}})
+}
+
+func init() {
+	registerSink("test.flaky", "sink failing now and then (tests)", func(ctx actor.Context, d *queue.Deliver) {
+		flakyMu.Lock()
+		flakyN++
+		n := flakyN
+		if n != 5 && n != 12 {
+			flakyDone[d.Message.Header["seq"]] = true
+		}
+		flakyMu.Unlock()
+		if n == 5 || n == 12 {
+			actors.Fail(ctx, errors.New("connection lost"))
+		}
+		queue.Answer(ctx, ctx.Sender(), d.ID, nil)
+	})
 }
 
 // TestSinkFailureRestartsInProcess: when the sink fails, the transfer
@@ -89,20 +95,13 @@ var (
 )
 
 func init() {
-	actors.Register(actors.Kind{Name: "test.slowsink", Summary: "sink confirming a moment later (tests)",
-		New: func(*actors.Config) (actor.Actor, error) {
-			return actor.ReceiveFunc(func(ctx actor.Context) {
-				d, ok := ctx.Message().(*queue.Deliver)
-				if !ok {
-					return
-				}
-				slowMu.Lock()
-				slowSeen[d.ID]++
-				slowMu.Unlock()
-				sender, system := ctx.Sender(), ctx.ActorSystem()
-				time.AfterFunc(2*time.Millisecond, func() { system.Root.Send(sender, &queue.Confirm{ID: d.ID}) })
-			}), nil
-		}})
+	registerSink("test.slowsink", "sink confirming a moment later (tests)", func(ctx actor.Context, d *queue.Deliver) {
+		slowMu.Lock()
+		slowSeen[d.ID]++
+		slowMu.Unlock()
+		sender, system := ctx.Sender(), ctx.ActorSystem()
+		time.AfterFunc(2*time.Millisecond, func() { system.Root.Send(sender, &queue.Confirm{ID: d.ID}) })
+	})
 }
 
 // test.failingsource delivers messages "0".."n-1" until each is confirmed,

@@ -137,18 +137,29 @@ func waitDrained(t *testing.T, src string) {
 
 // drainTree is a queue-to-queue transfer that ends when src is drained.
 func drainTree(dst, src string, window int) string {
+	return q2qTree(dst, src, fmt.Sprintf("window: %d, loop: false", window), false)
+}
+
+// q2qTree is a queue.reader of src (with readerWith settings) into a
+// queue.writer of dst. With ends, the reader's end ends the tree and no
+// restart is allowed.
+func q2qTree(dst, src, readerWith string, ends bool) string {
+	treeFlags, readerFlags := "", ""
+	if ends {
+		treeFlags, readerFlags = "intensity: 0\nauto_shutdown: any_significant\n", "    significant: true\n"
+	}
 	return fmt.Sprintf(`
 name: q2q
 strategy: rest_for_one
-children:
+%schildren:
   - name: writer
     kind: queue.writer
     with: {path: %q}
   - name: reader
     kind: queue.reader
     restart: transient
-    with: {path: %q, to: writer, window: %d, loop: false}
-`, dst, src, window)
+%s    with: {path: %q, to: writer, %s}
+`, treeFlags, dst, readerFlags, src, readerWith)
 }
 
 func TestTransferQueueToQueue(t *testing.T) {
@@ -245,27 +256,18 @@ func TestTransferQuarantinesCorruptElements(t *testing.T) {
 
 // runToEnd runs a queue.reader of src (with the given extra settings, e.g.
 // "loop: false") into a queue.writer of dst until the reader ends, which
-// ends the tree.
+// ends the tree. The tree allows no restart: a reader that fails, even
+// once, fails the test.
 func runToEnd(t *testing.T, src, dst, readerWith string) {
 	t.Helper()
-	run := runTree(t, fmt.Sprintf(`
-name: q2q
-strategy: rest_for_one
-auto_shutdown: any_significant
-children:
-  - name: writer
-    kind: queue.writer
-    with: {path: %q}
-  - name: reader
-    kind: queue.reader
-    restart: transient
-    significant: true
-    with: {path: %q, to: writer, %s}
-`, dst, src, readerWith))
+	run := runTree(t, q2qTree(dst, src, readerWith, true))
 	select {
 	case <-run.Done():
 	case <-time.After(2 * time.Minute):
 		t.Fatalf("the reader (%s) never ended", readerWith)
+	}
+	if err := run.Wait(); err != nil {
+		t.Fatalf("the tree ended with %v (the reader failed)", err)
 	}
 }
 
@@ -350,8 +352,8 @@ func (q *lockThief) Lock(name string) (bool, error) {
 
 // TestReaderSkipsAnElementWhoseLockWasTaken: an element whose lock a purge
 // took between Lock and the read is skipped, not a failure of the reader:
-// it is read again later and every message arrives once. The tree allows no
-// restart, so a reader that fails ends it with an error.
+// it is read again later and every message arrives once (runToEnd allows
+// no restart).
 func TestReaderSkipsAnElementWhoseLockWasTaken(t *testing.T) {
 	dir := t.TempDir()
 	src, dst := filepath.Join(dir, "in"), filepath.Join(dir, "out")
@@ -359,29 +361,7 @@ func TestReaderSkipsAnElementWhoseLockWasTaken(t *testing.T) {
 	fill(t, src, n)
 	thief := &lockThief{steal: 5, stolen: map[string]bool{}}
 	queue.WrapReaderQueue(t, func(q queue.Queue) queue.Queue { thief.Queue = q; return thief })
-	run := runTree(t, fmt.Sprintf(`
-name: q2q
-strategy: rest_for_one
-intensity: 0
-auto_shutdown: any_significant
-children:
-  - name: writer
-    kind: queue.writer
-    with: {path: %q}
-  - name: reader
-    kind: queue.reader
-    restart: transient
-    significant: true
-    with: {path: %q, to: writer, window: 4, poll: 10ms, count: %d}
-`, dst, src, n))
-	select {
-	case <-run.Done():
-	case <-time.After(2 * time.Minute):
-		t.Fatal("the reader never ended")
-	}
-	if err := run.Wait(); err != nil {
-		t.Fatalf("the tree ended with %v (the reader failed)", err)
-	}
+	runToEnd(t, src, dst, fmt.Sprintf("window: 4, poll: 10ms, count: %d", n))
 	if len(thief.stolen) != thief.steal {
 		t.Fatalf("%d locks taken, want %d", len(thief.stolen), thief.steal)
 	}
