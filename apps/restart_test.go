@@ -23,6 +23,25 @@ var (
 	flakyDone = map[string]bool{}
 )
 
+// restartPipeline is a transfer tree that restarts a failed stage and the
+// ones after it: the sink kind, a stats gate, the source (a flow mapping)
+// and a drain with drainWith, ending when the source does.
+func restartPipeline(name, sink, source, drainWith string) string {
+	return fmt.Sprintf(`
+name: %s
+strategy: rest_for_one
+intensity: 5
+period: 1m
+backoff: {min: 10ms, max: 100ms}
+auto_shutdown: any_significant
+children:
+  - {name: sink, kind: %s}
+  - {name: stats, kind: transfer.stats, with: {to: sink}}
+  - %s
+  - {name: drain, kind: transfer.drain, shutdown: 11s, with: %s}
+`, name, sink, source, drainWith)
+}
+
 // registerSink registers a test sink kind calling onDeliver for each
 // message delivered to it.
 func registerSink(name, summary string, onDeliver func(ctx actor.Context, d *queue.Deliver)) {
@@ -64,19 +83,9 @@ func TestSinkFailureRestartsInProcess(t *testing.T) {
 	flakyN = 0
 	clear(flakyDone)
 	flakyMu.Unlock()
-	runTree(t, "flaky.yaml", fmt.Sprintf(`
-name: flaky
-strategy: rest_for_one
-intensity: 5
-period: 1m
-backoff: {min: 10ms, max: 100ms}
-auto_shutdown: any_significant
-children:
-  - {name: sink, kind: test.flaky}
-  - {name: stats, kind: transfer.stats, with: {to: sink}}
-  - {name: reader, kind: queue.reader, restart: transient, significant: true, with: {path: %s, to: stats, window: 3, loop: false}}
-  - {name: drain, kind: transfer.drain, shutdown: 11s, with: {gate: stats, upstream: [reader]}}
-`, in))
+	runTree(t, "flaky.yaml", restartPipeline("flaky", "test.flaky",
+		fmt.Sprintf("{name: reader, kind: queue.reader, restart: transient, significant: true, with: {path: %s, to: stats, window: 3, loop: false}}", in),
+		"{gate: stats, upstream: [reader]}"))
 	flakyMu.Lock()
 	defer flakyMu.Unlock()
 	if len(flakyDone) != n {
@@ -165,19 +174,9 @@ func TestSourceFailureMidTransfer(t *testing.T) {
 	slowMu.Lock()
 	clear(slowSeen)
 	slowMu.Unlock()
-	runTree(t, "failing.yaml", `
-name: failing
-strategy: rest_for_one
-intensity: 5
-period: 1m
-backoff: {min: 10ms, max: 100ms}
-auto_shutdown: any_significant
-children:
-  - {name: sink, kind: test.slowsink}
-  - {name: stats, kind: transfer.stats, with: {to: sink}}
-  - {name: source, kind: test.failingsource, restart: transient, significant: true, with: {to: stats}}
-  - {name: drain, kind: transfer.drain, shutdown: 11s, with: {gate: stats}}
-`)
+	runTree(t, "failing.yaml", restartPipeline("failing", "test.slowsink",
+		"{name: source, kind: test.failingsource, restart: transient, significant: true, with: {to: stats}}",
+		"{gate: stats}"))
 	sourceMu.Lock()
 	defer sourceMu.Unlock()
 	if !sourceFailed {

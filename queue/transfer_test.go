@@ -135,6 +135,21 @@ func waitDrained(t *testing.T, src string) {
 	}
 }
 
+// checkArrivedOnce fails t unless the queue at dst holds n distinct
+// messages, each once.
+func checkArrivedOnce(t *testing.T, dst string, n int) {
+	t.Helper()
+	got := seqs(t, dst)
+	if len(got) != n {
+		t.Fatalf("destination holds %d distinct messages, want %d", len(got), n)
+	}
+	for seq, c := range got {
+		if c != 1 {
+			t.Errorf("message %s arrived %d times, want once", seq, c)
+		}
+	}
+}
+
 // drainTree is a queue-to-queue transfer that ends when src is drained.
 func drainTree(dst, src string, window int) string {
 	return q2qTree(dst, src, fmt.Sprintf("window: %d, loop: false", window), false)
@@ -169,15 +184,7 @@ func TestTransferQueueToQueue(t *testing.T) {
 	fill(t, src, n)
 	runTree(t, drainTree(dst, src, 16))
 	waitDrained(t, src)
-	got := seqs(t, dst)
-	if len(got) != n {
-		t.Fatalf("destination holds %d distinct messages, want %d", len(got), n)
-	}
-	for seq, c := range got {
-		if c != 1 {
-			t.Errorf("message %s arrived %d times, want once (no stage failed)", seq, c)
-		}
-	}
+	checkArrivedOnce(t, dst, n)
 }
 
 // TestTransferSurvivesStageCrashes proves the no-loss rule: the destination
@@ -281,15 +288,7 @@ func TestTransferOnePassWithoutRemove(t *testing.T) {
 	const n = 40
 	fill(t, src, n)
 	runToEnd(t, src, dst, "window: 8, loop: false, remove: false")
-	got := seqs(t, dst)
-	if len(got) != n {
-		t.Fatalf("destination holds %d distinct messages, want %d", len(got), n)
-	}
-	for seq, c := range got {
-		if c != 1 {
-			t.Errorf("message %s sent %d times in one pass", seq, c)
-		}
-	}
+	checkArrivedOnce(t, dst, n)
 	if left := seqs(t, src); len(left) != n {
 		t.Errorf("source holds %d messages, want all %d kept (remove: false)", len(left), n)
 	}
@@ -365,13 +364,5 @@ func TestReaderSkipsAnElementWhoseLockWasTaken(t *testing.T) {
 	if len(thief.stolen) != thief.steal {
 		t.Fatalf("%d locks taken, want %d", len(thief.stolen), thief.steal)
 	}
-	got := seqs(t, dst)
-	if len(got) != n {
-		t.Fatalf("destination holds %d distinct messages, want %d", len(got), n)
-	}
-	for seq, c := range got {
-		if c != 1 {
-			t.Errorf("message %s arrived %d times", seq, c)
-		}
-	}
+	checkArrivedOnce(t, dst, n)
 }
