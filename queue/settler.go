@@ -37,7 +37,11 @@ type settler struct {
 	wake    chan struct{} // capacity 1: something was added to backlog
 }
 
+// newSettler returns a settler of q; lost may be nil (nobody to tell).
 func newSettler(q Queue, remove bool, limit int, lost func(name string, err error)) *settler {
+	if lost == nil {
+		lost = func(string, error) {}
+	}
 	return &settler{q: q, remove: remove, limit: limit, lost: lost, wake: make(chan struct{}, 1)}
 }
 
