@@ -3,7 +3,6 @@ package queue
 import (
 	"errors"
 	"fmt"
-	"io/fs"
 	"iter"
 	"time"
 
@@ -146,7 +145,7 @@ func (r *reader) take(ctx actor.Context, name string) (*Message, bool) {
 		r.quarantine(ctx, name, err)
 		return nil, false
 	}
-	if errors.Is(err, fs.ErrNotExist) || errors.Is(err, ErrNotLocked) {
+	if lockLost(err) {
 		// The lock is gone already: a purge elsewhere found it stale in
 		// the moment between the link and the touch that dates it (the
 		// new link carries the element's old mtime). It is not ours any

@@ -79,11 +79,17 @@ func (s *settler) settle(name string) error {
 	} else {
 		err = s.q.Unlock(name)
 	}
-	if err != nil && (errors.Is(err, ErrNotLocked) || errors.Is(err, fs.ErrNotExist)) {
+	if lockLost(err) {
 		s.lost(name, err)
 		return nil
 	}
 	return err
+}
+
+// lockLost reports whether err says the element's lock was gone: a purge
+// elsewhere took it for stale (see DQS.Purge on dirq's link-then-touch).
+func lockLost(err error) bool {
+	return errors.Is(err, ErrNotLocked) || errors.Is(err, fs.ErrNotExist)
 }
 
 // run is the goroutine: it settles the backlog in batches until ctx ends.

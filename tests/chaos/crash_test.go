@@ -164,18 +164,19 @@ func TestCrashes(t *testing.T) {
 	// locks left by the killed MTAs were reclaimed and sent again).
 	mta := runBricks(t, logs, "mta", mtaYAML)
 	last, stableSince := -1, time.Now()
-	waitFor(t, mta, "every message transferred", func() (bool, string) {
+	waitFor(t, mta, "every message transferred", func() bool {
 		n := kindtest.Count(t, dst)
 		if n != last {
 			last, stableSince = n, time.Now()
 		}
-		locks, _ := leftovers(t, src)
-		srcCount, inBroker := kindtest.Count(t, src), brokerCount()
 		// Not n >= crashMessages: a lost message must fail below, at
 		// once, not hang here.
-		return srcCount == 0 && inBroker == 0 && time.Since(stableSince) > purgeMaxLock+2*purgeInterval,
-			fmt.Sprintf("source %d (%d locked), broker %d, destination %d, unchanged for %s",
-				srcCount, len(locks), inBroker, n, time.Since(stableSince).Round(time.Millisecond))
+		return kindtest.Count(t, src) == 0 && brokerCount() == 0 &&
+			time.Since(stableSince) > purgeMaxLock+2*purgeInterval
+	}, func() string {
+		locks, _ := leftovers(t, src)
+		return fmt.Sprintf("source %d (%d locked), broker %d, destination %d, unchanged for %s",
+			kindtest.Count(t, src), len(locks), brokerCount(), last, time.Since(stableSince).Round(time.Millisecond))
 	})
 	if err := mta.Stop(t, syscall.SIGTERM); err != nil {
 		t.Errorf("MTA stopped by SIGTERM: %v\n%s", err, mta.Tail(30))
@@ -251,20 +252,16 @@ func signalName(sig syscall.Signal) string {
 
 // waitFor polls cond every 250 ms until it holds. It fails t if p exits
 // first, or after three minutes: that detects a hang, not a slowness. The
-// failure shows the state cond last described and p's log.
-func waitFor(t *testing.T, p *proctest.Proc, what string, cond func() (bool, string)) {
+// failure shows what state says of the queues, and p's log.
+func waitFor(t *testing.T, p *proctest.Proc, what string, cond func() bool, state func() string) {
 	t.Helper()
 	deadline := time.Now().Add(3 * time.Minute)
-	for {
-		ok, state := cond()
-		if ok {
-			return
-		}
+	for !cond() {
 		if done, err := p.Exited(); done {
-			t.Fatalf("waiting for %s (%s): %s exited (%v); log:\n%s", what, state, p.Name, err, p.Tail(30))
+			t.Fatalf("waiting for %s (%s): %s exited (%v); log:\n%s", what, state(), p.Name, err, p.Tail(30))
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("gave up waiting for %s (%s); %s log:\n%s\n%s", what, state, p.Name, p.Tail(80), keepStacks(t, p))
+			t.Fatalf("gave up waiting for %s (%s); %s log:\n%s\n%s", what, state(), p.Name, p.Tail(80), keepStacks(t, p))
 		}
 		time.Sleep(250 * time.Millisecond)
 	}
