@@ -33,7 +33,27 @@ def produce(kind, q, prefix, n):
         if kind == "dqs":
             q.add(ident.encode("ascii"))
         else:
-            q.add({"header": {"id": ident}, "text": ident})
+            add_dqn(q, {"header": {"id": ident}, "text": ident})
+
+
+def add_dqn(q, data):
+    """q.add, tolerating python-dirq's own temporary/ name race.
+
+    dirq's Queue.add first makes temporary/NAME, NAME being the time in
+    microseconds plus one random hex digit per process, and retries when
+    that name is taken. But it checks "taken" as EEXIST *and* still a
+    directory: when the other producer renames its temporary directory into
+    the queue between the two, the reference raises "cannot mkdir(...):
+    File exists" instead of retrying (seen once in CI with 2 producers on
+    tmpfs). Nothing was written yet, so adding again is what dirq meant.
+    """
+    for _ in range(10):
+        try:
+            return q.add(data)
+        except OSError as error:
+            if "File exists" not in str(error) or "/temporary/" not in str(error):
+                raise
+    return q.add(data)
 
 
 def remove(q, name):
