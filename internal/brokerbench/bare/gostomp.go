@@ -1,18 +1,11 @@
 package bare
 
 import (
-	"errors"
 	"fmt"
 	"strconv"
-	"time"
 
 	gostomp "github.com/go-stomp/stomp/v3"
 )
-
-// unsubscribeTimeout bounds go-stomp's wait for an UNSUBSCRIBE's receipt
-// (30 s by default): its missed wake-up (see GoStompConsumeEach) costs
-// this much of a timed run.
-const unsubscribeTimeout = 10 * time.Second
 
 // DialGoStomp connects with go-stomp to addr (host:port), logging in when
 // login is not empty, with channels big enough for prefetch messages in
@@ -21,8 +14,7 @@ const unsubscribeTimeout = 10 * time.Second
 // subscription while the caller blocks queueing an ACK behind it.
 func DialGoStomp(addr, login, passcode, host string, prefetch int) (*gostomp.Conn, error) {
 	opts := []func(*gostomp.Conn) error{gostomp.ConnOpt.Host(host),
-		gostomp.ConnOpt.ReadChannelCapacity(2 * prefetch), gostomp.ConnOpt.WriteChannelCapacity(2 * prefetch),
-		gostomp.ConnOpt.UnsubscribeReceiptTimeout(unsubscribeTimeout)}
+		gostomp.ConnOpt.ReadChannelCapacity(2 * prefetch), gostomp.ConnOpt.WriteChannelCapacity(2 * prefetch)}
 	if login != "" {
 		opts = append(opts, gostomp.ConnOpt.Login(login, passcode))
 	}
@@ -48,9 +40,8 @@ func GoStompSend(c *gostomp.Conn, dest string, n int, body []byte) error {
 // GoStompConsume subscribes to dest with client-individual acks and the
 // given prefetch (sent as RabbitMQ's prefetch-count and ActiveMQ's
 // activemq.prefetchSize) and acknowledges n messages with go-stomp's
-// Conn.Ack, then unsubscribes (so that go-stomp does not log the
-// subscription's end when the connection closes; messages received beyond
-// n are left unacknowledged).
+// Conn.Ack; messages received beyond n are left unacknowledged. The caller
+// disconnects, which ends the subscription.
 func GoStompConsume(c *gostomp.Conn, dest string, n, prefetch int) error {
 	return GoStompConsumeEach(c, dest, n, prefetch, nil)
 }
@@ -82,25 +73,14 @@ func GoStompConsumeEach(c *gostomp.Conn, dest string, n, prefetch int, got func(
 		}
 	}
 	// Messages prefetched beyond n (not acknowledged: the broker gives them
-	// to the next consumer) must be taken off sub.C, or go-stomp's
-	// Unsubscribe waits forever for its subscription goroutine.
-	drained := make(chan struct{})
+	// to the next consumer once the connection closes) must be taken off
+	// sub.C, or go-stomp's I/O goroutine blocks. No UNSUBSCRIBE: go-stomp
+	// v3.1.3's Unsubscribe can miss the wake-up of its RECEIPT, report a
+	// timeout for an answered UNSUBSCRIBE and leave a goroutine behind;
+	// the caller's Disconnect ends the subscription (and this goroutine).
 	go func() {
 		for range sub.C {
 		}
-		close(drained)
 	}()
-	err = sub.Unsubscribe()
-	if errors.Is(err, &gostomp.ErrUnsubscribeReceiptTimeout) {
-		// go-stomp v3.1.3 waits for the RECEIPT's wake-up in a goroutine
-		// that may start after the wake-up was sent, and then reports a
-		// timeout for an UNSUBSCRIBE that was answered. An answered one
-		// has closed sub.C.
-		select {
-		case <-drained:
-			return nil
-		case <-time.After(time.Second):
-		}
-	}
-	return err
+	return nil
 }
